@@ -1,0 +1,50 @@
+import { DialectAdapter, driverCodeOf, type DatabaseErrorKind, type Bind } from './dialect-adapter';
+import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
+
+// SQLSTATE codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
+const KINDS: Readonly<Record<string, DatabaseErrorKind>> = Object.freeze({
+  '23505': 'unique',
+  '23502': 'not-null',
+  '23503': 'foreign-key',
+  '23514': 'check',
+  '40P01': 'deadlock',
+  '40001': 'serialization',
+  '55P03': 'lock-timeout',
+  '57P01': 'connection-lost', // admin_shutdown
+  '08000': 'connection-lost',
+  '08003': 'connection-lost',
+  '08006': 'connection-lost',
+  ECONNRESET: 'connection-lost',
+  EPIPE: 'connection-lost',
+  ECONNREFUSED: 'connection-refused',
+});
+
+export class PostgresAdapter extends DialectAdapter {
+  readonly name = 'postgres';
+  /** The wire protocol counts parameters in an Int16. */
+  readonly maxBindParameters = 65_535;
+  readonly supportsReturning = true;
+
+  override matchCaseInsensitive(
+    column: string,
+    mode: MatchMode,
+    value: string,
+    bind: Bind,
+  ): string {
+    return `${column} ILIKE ${bind(likePattern(mode, value))} ESCAPE '${LIKE_ESCAPE}'`;
+  }
+
+  override nullsOrdering(direction: 'ASC' | 'DESC'): 'NULLS FIRST' | 'NULLS LAST' {
+    return direction === 'ASC' ? 'NULLS FIRST' : 'NULLS LAST';
+  }
+
+  classifyError(error: unknown): DatabaseErrorKind | undefined {
+    const code = driverCodeOf(error);
+    if (typeof code === 'string' && code in KINDS) return KINDS[code];
+    // node-postgres reports a dropped socket without a code.
+    if (error instanceof Error && /Connection terminated/i.test(error.message)) {
+      return 'connection-lost';
+    }
+    return undefined;
+  }
+}

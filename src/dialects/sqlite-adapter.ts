@@ -1,0 +1,40 @@
+import { DialectAdapter, driverCodeOf, type Bind, type DatabaseErrorKind } from './dialect-adapter';
+import { globPattern, type MatchMode } from './like-pattern';
+
+// better-sqlite3 reports extended result codes as strings: https://sqlite.org/rescode.html
+const KINDS: Readonly<Record<string, DatabaseErrorKind>> = Object.freeze({
+  SQLITE_CONSTRAINT_UNIQUE: 'unique',
+  SQLITE_CONSTRAINT_PRIMARYKEY: 'unique',
+  SQLITE_CONSTRAINT_NOTNULL: 'not-null',
+  SQLITE_CONSTRAINT_FOREIGNKEY: 'foreign-key',
+  SQLITE_CONSTRAINT_CHECK: 'check',
+  SQLITE_BUSY: 'busy',
+  SQLITE_BUSY_SNAPSHOT: 'busy',
+  SQLITE_BUSY_RECOVERY: 'busy',
+  SQLITE_BUSY_TIMEOUT: 'busy',
+  SQLITE_LOCKED: 'busy',
+  SQLITE_LOCKED_SHAREDCACHE: 'busy',
+});
+
+export class SqliteAdapter extends DialectAdapter {
+  readonly name = 'sqlite';
+  /** SQLITE_MAX_VARIABLE_NUMBER since 3.32. */
+  readonly maxBindParameters = 32_766;
+  /** Since SQLite 3.35; better-sqlite3 bundles a newer one. */
+  readonly supportsReturning = true;
+
+  /** Millisecond precision, in the text format TypeORM stores datetimes in. */
+  override currentTimestamp(): string {
+    return "STRFTIME('%Y-%m-%d %H:%M:%f', 'NOW')";
+  }
+
+  // LIKE ignores ASCII case in SQLite; GLOB does not.
+  override matchCaseSensitive(column: string, mode: MatchMode, value: string, bind: Bind): string {
+    return `${column} GLOB ${bind(globPattern(mode, value))}`;
+  }
+
+  classifyError(error: unknown): DatabaseErrorKind | undefined {
+    const code = driverCodeOf(error);
+    return typeof code === 'string' ? KINDS[code] : undefined;
+  }
+}

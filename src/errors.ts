@@ -1,0 +1,201 @@
+/**
+ * Every error this library throws is a {@link RepositoryError} with a stable `code`.
+ * Codes never change between releases; messages may.
+ *
+ * Two families, as in MikroORM:
+ * - usage errors (bad input, missing rows, version conflicts), raised before or instead of SQL;
+ * - database errors, translated from driver codes by the dialect adapter (`src/dialects/`).
+ */
+export abstract class RepositoryError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** One field of a DTO that failed validation. */
+export interface FieldError {
+  /** Property path, e.g. `email` or `address.zip`. */
+  readonly field: string;
+  /** Failed constraint name → message, as class-validator reports them. */
+  readonly constraints: Readonly<Record<string, string>>;
+}
+
+/** A DTO (or a bulk row) failed validation. No SQL ran for it. */
+export class ValidationError extends RepositoryError {
+  readonly code = 'VALIDATION_FAILED';
+
+  constructor(
+    readonly entity: string,
+    readonly fields: readonly FieldError[],
+    /** Index into the input of a bulk call, when the row came from one. */
+    readonly index?: number,
+  ) {
+    super(
+      `${entity}: invalid input${index === undefined ? '' : ` at index ${index}`}: ` +
+        fields.map((f) => `${f.field} (${Object.values(f.constraints).join('; ')})`).join(', '),
+    );
+  }
+}
+
+export type FilterErrorCode =
+  'FILTER_UNKNOWN_FIELD' | 'FILTER_UNKNOWN_OPERATOR' | 'FILTER_INVALID_VALUE' | 'FILTER_EMPTY';
+
+/** A filter, `orderBy`, `limit` or `offset` is malformed. Raised before any SQL runs. */
+export class FilterError extends RepositoryError {
+  constructor(
+    readonly code: FilterErrorCode,
+    /** The offending key as the caller wrote it, e.g. `salary__lt` or `orderBy`. */
+    readonly key: string,
+    message: string,
+  ) {
+    super(`${key}: ${message}`);
+  }
+
+  static unknownField(key: string, field: string, entity: string): FilterError {
+    return new FilterError('FILTER_UNKNOWN_FIELD', key, `${entity} has no field "${field}"`);
+  }
+
+  static unknownOperator(key: string, op: string): FilterError {
+    return new FilterError('FILTER_UNKNOWN_OPERATOR', key, `unknown operator "${op}"`);
+  }
+
+  static invalidValue(key: string, expected: string): FilterError {
+    return new FilterError('FILTER_INVALID_VALUE', key, `expected ${expected}`);
+  }
+}
+
+/** The row does not exist, is soft-deleted, or belongs to another tenant. */
+export class NotFoundError extends RepositoryError {
+  readonly code = 'NOT_FOUND';
+
+  constructor(
+    readonly entity: string,
+    readonly id: unknown,
+  ) {
+    super(`${entity} ${String(id)} not found`);
+  }
+}
+
+/** The row's version is not the one the caller expected. */
+export class OptimisticLockError extends RepositoryError {
+  readonly code = 'OPTIMISTIC_LOCK_CONFLICT';
+
+  constructor(
+    readonly entity: string,
+    readonly id: unknown,
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+    /** How many attempts were made before giving up (1 for a single conditional update). */
+    readonly attempts = 1,
+  ) {
+    super(
+      `${entity} ${String(id)}: expected version ${expectedVersion}, found ${actualVersion}` +
+        (attempts > 1 ? ` after ${attempts} attempts` : ''),
+    );
+  }
+}
+
+/** A three-way merge found fields changed on both sides to different values. */
+export class MergeConflictError extends RepositoryError {
+  readonly code = 'MERGE_CONFLICT';
+
+  constructor(
+    readonly entity: string,
+    readonly id: unknown,
+    readonly fields: readonly string[],
+  ) {
+    super(`${entity} ${String(id)}: conflicting changes to ${fields.join(', ')}`);
+  }
+}
+
+/** A unique constraint rejected the row. */
+export class ConflictError extends RepositoryError {
+  readonly code = 'UNIQUE_VIOLATION';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export type ConstraintViolationCode =
+  'NOT_NULL_VIOLATION' | 'FOREIGN_KEY_VIOLATION' | 'CHECK_VIOLATION';
+
+/** A NOT NULL, foreign key or CHECK constraint rejected the row. */
+export class ConstraintViolationError extends RepositoryError {
+  constructor(
+    readonly code: ConstraintViolationCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type TransientErrorCode =
+  | 'DEADLOCK'
+  | 'SERIALIZATION_FAILURE'
+  | 'LOCK_TIMEOUT'
+  | 'CONNECTION_REFUSED'
+  | 'CONNECTION_LOST'
+  | 'DATABASE_BUSY';
+
+/**
+ * A failure that may succeed if tried again.
+ * `outcome: 'not-applied'` means the statement certainly had no effect and a retry is safe;
+ * `'unknown'` (a connection lost mid-statement or during COMMIT) means it may have been applied.
+ */
+export class TransientDatabaseError extends RepositoryError {
+  constructor(
+    readonly code: TransientErrorCode,
+    readonly outcome: 'not-applied' | 'unknown',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A bulk call with `atomic: true` failed; `errors` lists every failing row. */
+export class BulkOperationError extends RepositoryError {
+  readonly code = 'BULK_OPERATION_FAILED';
+
+  constructor(
+    message: string,
+    readonly errors: readonly { index?: number; code: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+export type TenantErrorCode = 'TENANT_MISSING' | 'TENANT_MISMATCH';
+
+/** The repository is tenant-scoped and no tenant was resolved, or input names another tenant. */
+export class TenantError extends RepositoryError {
+  constructor(
+    readonly code: TenantErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The repository was configured wrongly. Raised by the constructor. */
+export class ConfigurationError extends RepositoryError {
+  readonly code = 'INVALID_CONFIGURATION';
+}
+
+/** A database error the dialect adapter does not classify. The driver's error is the `cause`. */
+export class DatabaseError extends RepositoryError {
+  readonly code = 'DATABASE_ERROR';
+
+  constructor(
+    message: string,
+    readonly driverCode: string | number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

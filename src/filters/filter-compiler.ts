@@ -1,0 +1,120 @@
+import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
+import type { MatchMode } from '../dialects/like-pattern';
+import type { ModelColumn } from '../repository/entity-model';
+import type { ConditionNode, FilterNode } from './filter-node';
+
+export interface FilterCompileContext {
+  readonly adapter: DialectAdapter;
+  /** SQL reference to a column, qualified with the statement's alias where it has one. */
+  readonly columnRef: (column: ModelColumn) => string;
+  readonly bind: Bind;
+  /** Converts a value to what the driver stores for the column (transformers, booleans, dates). */
+  readonly toDatabase: (column: ModelColumn, value: unknown) => unknown;
+}
+
+const TRUE = '1 = 1';
+const FALSE = '1 = 0';
+
+/**
+ * Compiles a filter tree to a SQL boolean expression with named placeholders.
+ *
+ * NULL semantics are those of a two-valued filter, identical on every dialect:
+ * `ne`/`nin` match NULLs (a NULL salary is "not 5000"), comparisons never do, and `$not`
+ * matches exactly the rows its filter does not.
+ */
+export function compileFilter(node: FilterNode, ctx: FilterCompileContext): string {
+  switch (node.kind) {
+    case 'and':
+      return junction(node.children, ' AND ', TRUE, ctx);
+    case 'or':
+      return junction(node.children, ' OR ', FALSE, ctx);
+    case 'not':
+      // NOT of an unknown (NULL) result would drop the row; COALESCE makes it a plain complement.
+      return `NOT COALESCE(${compileFilter(node.child, ctx)}, FALSE)`;
+    case 'condition':
+      return compileCondition(node, ctx);
+  }
+}
+
+function junction(
+  children: readonly FilterNode[],
+  op: string,
+  empty: string,
+  ctx: FilterCompileContext,
+) {
+  if (children.length === 0) return empty;
+  if (children.length === 1) return compileFilter(children[0]!, ctx);
+  return `(${children.map((c) => compileFilter(c, ctx)).join(op)})`;
+}
+
+function compileCondition(node: ConditionNode, ctx: FilterCompileContext): string {
+  const col = ctx.columnRef(node.column);
+  const bind = (v: unknown) => ctx.bind(ctx.toDatabase(node.column, v));
+  const { value } = node;
+  switch (node.op) {
+    case 'eq':
+      return value === null ? `${col} IS NULL` : `${col} = ${bind(value)}`;
+    case 'ne':
+      return value === null ? `${col} IS NOT NULL` : `(${col} <> ${bind(value)} OR ${col} IS NULL)`;
+    case 'lt':
+      return `${col} < ${bind(value)}`;
+    case 'lte':
+      return `${col} <= ${bind(value)}`;
+    case 'gt':
+      return `${col} > ${bind(value)}`;
+    case 'gte':
+      return `${col} >= ${bind(value)}`;
+    case 'between': {
+      const [low, high] = value as readonly unknown[];
+      return `${col} BETWEEN ${bind(low)} AND ${bind(high)}`;
+    }
+    case 'in':
+      return membership(col, value as readonly unknown[], bind, false);
+    case 'nin':
+      return membership(col, value as readonly unknown[], bind, true);
+    case 'isnull':
+      return value ? `${col} IS NULL` : `${col} IS NOT NULL`;
+    case 'isnotnull':
+      return value ? `${col} IS NOT NULL` : `${col} IS NULL`;
+    case 'contains':
+    case 'startswith':
+    case 'endswith':
+      return match(col, node.op, value as string, false, ctx);
+    case 'icontains':
+      return match(col, 'contains', value as string, true, ctx);
+    case 'istartswith':
+      return match(col, 'startswith', value as string, true, ctx);
+    case 'iendswith':
+      return match(col, 'endswith', value as string, true, ctx);
+  }
+}
+
+/** `in: []` matches nothing, `nin: []` everything; a `null` in the list means IS NULL. */
+function membership(col: string, list: readonly unknown[], bind: Bind, negate: boolean): string {
+  const values = list.filter((v) => v !== null);
+  const hasNull = values.length < list.length;
+  const inList =
+    values.length > 0
+      ? `${col} ${negate ? 'NOT IN' : 'IN'} (${values.map(bind).join(', ')})`
+      : undefined;
+  if (!negate) {
+    if (!inList) return hasNull ? `${col} IS NULL` : FALSE;
+    return hasNull ? `(${inList} OR ${col} IS NULL)` : inList;
+  }
+  if (!inList) return hasNull ? `${col} IS NOT NULL` : TRUE;
+  return hasNull ? `(${inList} AND ${col} IS NOT NULL)` : `(${inList} OR ${col} IS NULL)`;
+}
+
+function match(
+  col: string,
+  mode: MatchMode,
+  value: string,
+  insensitive: boolean,
+  ctx: FilterCompileContext,
+) {
+  // Every non-null string contains, starts and ends with the empty string.
+  if (value === '') return `${col} IS NOT NULL`;
+  return insensitive
+    ? ctx.adapter.matchCaseInsensitive(col, mode, value, ctx.bind)
+    : ctx.adapter.matchCaseSensitive(col, mode, value, ctx.bind);
+}

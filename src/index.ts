@@ -1,0 +1,28 @@
+// The public API. Anything not exported here is internal.
+export { BaseRepository } from './repository/base-repository';
+export type {
+  ListOptions,
+  ReadOptions,
+  UpdateOptions,
+  DeleteOptions,
+} from './repository/base-repository';
+export type { RepositoryOptions } from './repository/repository-options';
+export type { TenantConfig } from './repository/tenant-scope';
+export type { DtoClass } from './repository/dto-validator';
+export type {
+  EntityId,
+  EntityEvent,
+  DeletedEvent,
+  RepositoryEventMap,
+  RepositoryEventName,
+  RepositoryEvents,
+} from './repository/repository-events';
+export type { Filters, FilterKey } from './filters/filter-types';
+export type { FilterOperator } from './filters/filter-operators';
+export { FILTER_OPERATORS } from './filters/filter-operators';
+export type { OrderBy, SortDirection } from './filters/order-by';
+export { dataSourceOptionsFromUrl, DEFAULT_DATABASE_URL } from './config/data-source-options';
+export { adapterFor } from './dialects/adapter-for';
+export { DialectAdapter } from './dialects/dialect-adapter';
+export type { DialectName, DatabaseErrorKind } from './dialects/dialect-adapter';
+export * from './errors';

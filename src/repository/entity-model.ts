@@ -1,0 +1,139 @@
+import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { ConfigurationError } from '../errors';
+
+/** How a column's values behave in comparisons, for checking filter values before SQL. */
+export type ValueKind = 'number' | 'string' | 'boolean' | 'date' | 'other';
+
+const KIND_BY_TYPE: Readonly<Record<string, ValueKind>> = Object.freeze({
+  int: 'number',
+  integer: 'number',
+  int2: 'number',
+  int4: 'number',
+  int8: 'number',
+  smallint: 'number',
+  mediumint: 'number',
+  bigint: 'number',
+  tinyint: 'number',
+  float: 'number',
+  float4: 'number',
+  float8: 'number',
+  double: 'number',
+  'double precision': 'number',
+  real: 'number',
+  decimal: 'number',
+  numeric: 'number',
+  number: 'number',
+  varchar: 'string',
+  'character varying': 'string',
+  char: 'string',
+  character: 'string',
+  text: 'string',
+  tinytext: 'string',
+  mediumtext: 'string',
+  longtext: 'string',
+  string: 'string',
+  nvarchar: 'string',
+  nchar: 'string',
+  citext: 'string',
+  uuid: 'string',
+  boolean: 'boolean',
+  bool: 'boolean',
+  date: 'date',
+  datetime: 'date',
+  timestamp: 'date',
+  timestamptz: 'date',
+  'timestamp without time zone': 'date',
+  'timestamp with time zone': 'date',
+});
+
+function kindOf(column: ColumnMetadata): ValueKind {
+  const type = column.type;
+  if (type === Number) return 'number';
+  if (type === String) return 'string';
+  if (type === Boolean) return 'boolean';
+  if (type === Date) return 'date';
+  return typeof type === 'string' ? (KIND_BY_TYPE[type.toLowerCase()] ?? 'other') : 'other';
+}
+
+/** A column as the repository needs it: its property name, database name and value kind. */
+export interface ModelColumn {
+  readonly property: string;
+  readonly databaseName: string;
+  readonly kind: ValueKind;
+  readonly metadata: ColumnMetadata;
+}
+
+/**
+ * The facts about an entity that the repository, filters and bulk planner ask for, resolved once
+ * from TypeORM's metadata at construction.
+ */
+export class EntityModel<T extends ObjectLiteral = ObjectLiteral> {
+  readonly name: string;
+  readonly metadata: EntityMetadata;
+  readonly primary: ModelColumn;
+  readonly version?: ModelColumn;
+  readonly createDate?: ModelColumn;
+  readonly updateDate?: ModelColumn;
+  readonly deleteDate?: ModelColumn;
+  readonly #byProperty: ReadonlyMap<string, ModelColumn>;
+
+  constructor(
+    dataSource: DataSource,
+    readonly target: EntityTarget<T>,
+  ) {
+    if (!dataSource.hasMetadata(target)) {
+      throw new ConfigurationError(
+        `${String(target)} is not an entity of this DataSource: list it in "entities"`,
+      );
+    }
+    const metadata = dataSource.getMetadata(target);
+    this.metadata = metadata;
+    this.name = metadata.name;
+    if (metadata.primaryColumns.length !== 1) {
+      throw new ConfigurationError(
+        `${metadata.name}: exactly one primary column is supported, found ${metadata.primaryColumns.length}`,
+      );
+    }
+    const byProperty = new Map<string, ModelColumn>();
+    for (const column of metadata.columns) {
+      byProperty.set(column.propertyPath, {
+        property: column.propertyPath,
+        databaseName: column.databaseName,
+        kind: kindOf(column),
+        metadata: column,
+      });
+    }
+    this.#byProperty = byProperty;
+    const find = (c: ColumnMetadata | undefined) =>
+      c ? byProperty.get(c.propertyPath) : undefined;
+    this.primary = find(metadata.primaryColumns[0])!;
+    this.version = find(metadata.versionColumn);
+    this.createDate = find(metadata.createDateColumn);
+    this.updateDate = find(metadata.updateDateColumn);
+    this.deleteDate = find(metadata.deleteDateColumn);
+  }
+
+  /** The column behind a property name, or `undefined`. Never resolves database names. */
+  column(property: string): ModelColumn | undefined {
+    return this.#byProperty.get(property);
+  }
+
+  /** The column behind a property name; a ConfigurationError when there is none. */
+  requireColumn(property: string, purpose: string): ModelColumn {
+    const column = this.column(property);
+    if (!column)
+      throw new ConfigurationError(`${this.name}: ${purpose} "${property}" is not a column`);
+    return column;
+  }
+
+  /** Columns the repository maintains itself; input may not set them. */
+  isManaged(column: ModelColumn): boolean {
+    return (
+      column === this.version ||
+      column === this.createDate ||
+      column === this.updateDate ||
+      column === this.deleteDate
+    );
+  }
+}

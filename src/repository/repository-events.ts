@@ -1,0 +1,77 @@
+import { EventEmitter } from 'node:events';
+
+export type EntityId = string | number;
+
+export interface EntityEvent<T> {
+  readonly entity: string;
+  readonly id: EntityId;
+  readonly record: T;
+  readonly tenantId?: string;
+}
+
+export interface DeletedEvent {
+  readonly entity: string;
+  readonly id: EntityId;
+  readonly soft: boolean;
+  readonly tenantId?: string;
+}
+
+/** Event name → payload. */
+export interface RepositoryEventMap<T> {
+  created: EntityEvent<T>;
+  updated: EntityEvent<T>;
+  deleted: DeletedEvent;
+  restored: EntityEvent<T>;
+}
+
+export type RepositoryEventName = keyof RepositoryEventMap<unknown>;
+
+/**
+ * A typed emitter for a repository's write events, fired after the write has succeeded.
+ * A listener that throws does not fail the write (it already happened): the error is reported as
+ * a process warning instead.
+ */
+export class RepositoryEvents<T> {
+  readonly #emitter = new EventEmitter();
+
+  /** @param enabled when false, `emit` is a no-op and costs nothing. */
+  constructor(readonly enabled: boolean) {}
+
+  on<E extends RepositoryEventName>(
+    event: E,
+    listener: (payload: RepositoryEventMap<T>[E]) => void,
+  ): this {
+    this.#emitter.on(event, listener);
+    return this;
+  }
+
+  once<E extends RepositoryEventName>(
+    event: E,
+    listener: (payload: RepositoryEventMap<T>[E]) => void,
+  ): this {
+    this.#emitter.once(event, listener);
+    return this;
+  }
+
+  off<E extends RepositoryEventName>(
+    event: E,
+    listener: (payload: RepositoryEventMap<T>[E]) => void,
+  ): this {
+    this.#emitter.off(event, listener);
+    return this;
+  }
+
+  emit<E extends RepositoryEventName>(event: E, payload: RepositoryEventMap<T>[E]): void {
+    if (!this.enabled) return;
+    for (const listener of this.#emitter.listeners(event)) {
+      try {
+        (listener as (p: RepositoryEventMap<T>[E]) => void)(payload);
+      } catch (error) {
+        process.emitWarning(
+          `a "${event}" listener threw: ${String(error)}`,
+          'RepositoryEventWarning',
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { ConfigurationError, TenantError } from '../errors';
+import type { EntityModel, ModelColumn } from './entity-model';
+
+/** Multi-tenant scoping: which column holds the tenant, and how to find the current one. */
+export interface TenantConfig<T = Record<string, unknown>> {
+  /** Property name of the tenant column. */
+  readonly column: Extract<keyof T, string>;
+  /**
+   * Returns the current tenant, typically from AsyncLocalStorage. When it returns `undefined`
+   * every call fails with `TENANT_MISSING` rather than running unscoped.
+   */
+  readonly resolve?: () => string | undefined;
+}
+
+/**
+ * Applies a {@link TenantConfig}: every read is filtered by the current tenant and every write is
+ * stamped with it. Without a config, {@link current} is `undefined` and nothing is scoped.
+ */
+export class TenantScope {
+  readonly column?: ModelColumn;
+  readonly #resolve?: () => string | undefined;
+
+  constructor(model: EntityModel, config: TenantConfig<never> | undefined) {
+    if (!config) return;
+    this.column = model.requireColumn(config.column, 'tenant column');
+    if (model.isManaged(this.column) || this.column === model.primary) {
+      throw new ConfigurationError(
+        `${model.name}: the tenant column cannot be the key, version or a timestamp`,
+      );
+    }
+    this.#resolve = config.resolve;
+  }
+
+  /** The current tenant, or `undefined` when the repository is not tenant-scoped. */
+  current(): string | undefined {
+    if (!this.column) return undefined;
+    const tenant = this.#resolve?.();
+    if (tenant === undefined || tenant === '') {
+      throw new TenantError(
+        'TENANT_MISSING',
+        `no tenant resolved for column "${this.column.property}"`,
+      );
+    }
+    return tenant;
+  }
+
+  /** Stamps `values` with the tenant; input naming a different tenant is refused. */
+  stamp(values: Record<string, unknown>, tenant: string | undefined): void {
+    if (!this.column || tenant === undefined) return;
+    const given = values[this.column.property];
+    if (given !== undefined && given !== tenant) {
+      throw new TenantError(
+        'TENANT_MISMATCH',
+        `input names tenant "${String(given)}" but the current tenant is "${tenant}"`,
+      );
+    }
+    values[this.column.property] = tenant;
+  }
+}

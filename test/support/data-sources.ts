@@ -1,0 +1,71 @@
+import mysql from 'mysql2/promise';
+import { Client } from 'pg';
+import { DataSource, type DataSourceOptions, type EntitySchema } from 'typeorm';
+import { dataSourceOptionsFromUrl, type DialectName } from '../../src';
+import { QueryCounter } from './query-counter';
+import { SERVER_URLS } from './servers';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Entity = Function | EntitySchema;
+
+export interface TestDataSource {
+  readonly dataSource: DataSource;
+  readonly queries: QueryCounter;
+  readonly dialect: DialectName;
+}
+
+/** Jest workers run in parallel against the same servers; each gets its own schema/database. */
+function isolatedName(): string {
+  return `tbr_w${process.env.JEST_WORKER_ID ?? '1'}`;
+}
+
+async function isolatedUrl(
+  dialect: Exclude<DialectName, 'sqlite'>,
+): Promise<{ url: string; schema?: string }> {
+  const name = isolatedName();
+  if (dialect === 'postgres') {
+    const client = new Client({ connectionString: SERVER_URLS.postgres });
+    await client.connect();
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${name}`);
+    await client.end();
+    return { url: SERVER_URLS.postgres, schema: name };
+  }
+  const conn = await mysql.createConnection({ uri: SERVER_URLS.mysql });
+  await conn.query(`CREATE DATABASE IF NOT EXISTS ${name} CHARACTER SET utf8mb4`);
+  await conn.end();
+  const url = new URL(SERVER_URLS.mysql);
+  url.pathname = `/${name}`;
+  return { url: url.toString() };
+}
+
+/**
+ * A fresh, initialized DataSource for `dialect` with `entities` synchronized into an empty
+ * schema, and a {@link QueryCounter} attached.
+ */
+export async function openDataSource(
+  dialect: DialectName,
+  entities: Entity[],
+  options: { sqlitePath?: string; poolSize?: number } = {},
+): Promise<TestDataSource> {
+  const queries = new QueryCounter();
+  let base: DataSourceOptions;
+  if (dialect === 'sqlite') {
+    base = dataSourceOptionsFromUrl(`sqlite:${options.sqlitePath ?? ':memory:'}`, {});
+  } else {
+    const { url, schema } = await isolatedUrl(dialect);
+    const env = options.poolSize ? { DB_POOL_SIZE: String(options.poolSize) } : {};
+    // search_path makes the worker's schema the default for raw SQL in tests too.
+    const pgSchema = schema ? { schema, extra: { options: `-c search_path=${schema}` } } : {};
+    base = { ...dataSourceOptionsFromUrl(url, env), ...pgSchema } as DataSourceOptions;
+  }
+  const dataSource = new DataSource({
+    ...base,
+    entities,
+    synchronize: true,
+    dropSchema: true,
+    logger: queries,
+  } as DataSourceOptions);
+  await dataSource.initialize();
+  queries.reset();
+  return { dataSource, queries, dialect };
+}

@@ -1,0 +1,113 @@
+import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  DeleteDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+  type DataSource,
+} from 'typeorm';
+import { BaseRepository, type RepositoryOptions } from '../../src';
+
+@Entity('employees')
+@Check('chk_salary_non_negative', 'salary >= 0')
+export class Employee {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  @Column({ type: String, length: 100 })
+  name!: string;
+
+  @Column({ type: String, length: 200, unique: true })
+  email!: string;
+
+  @Column({ type: String, length: 50, nullable: true })
+  department!: string | null;
+
+  @Column({ type: Number, nullable: true })
+  salary!: number | null;
+
+  @Column({ type: Boolean, default: true })
+  active!: boolean;
+
+  @Column({ type: String, length: 40, nullable: true })
+  tenantId!: string | null;
+
+  @VersionColumn()
+  version!: number;
+
+  @CreateDateColumn()
+  createdAt!: Date;
+
+  @UpdateDateColumn()
+  updatedAt!: Date;
+
+  @DeleteDateColumn()
+  deletedAt!: Date | null;
+}
+
+export class CreateEmployeeDto {
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @IsEmail()
+  email!: string;
+
+  @IsOptional()
+  @IsString()
+  department?: string | null;
+
+  @IsOptional()
+  @IsInt()
+  salary?: number | null;
+
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
+  @IsOptional()
+  @IsString()
+  tenantId?: string;
+}
+
+export class UpdateEmployeeDto {
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @IsOptional()
+  @IsEmail()
+  email?: string;
+
+  @IsOptional()
+  @IsString()
+  department?: string | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  salary?: number | null;
+
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class EmployeeRepository extends BaseRepository<
+  Employee,
+  CreateEmployeeDto,
+  UpdateEmployeeDto
+> {
+  constructor(dataSource: DataSource, options?: Partial<RepositoryOptions<Employee>>) {
+    super(dataSource, Employee, {
+      createDto: CreateEmployeeDto,
+      updateDto: UpdateEmployeeDto,
+      ...options,
+    });
+  }
+}
