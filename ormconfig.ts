@@ -8,7 +8,7 @@ import { dataSourceOptionsFromUrl } from './src/config/data-source-options';
  */
 export function createDataSource(
   extra: Parameters<typeof dataSourceOptionsFromUrl>[2] = {},
-  url: string | undefined = process.env.DATABASE_URL,
+  url: string | undefined = process.env.DATABASE_URL || undefined,
 ): DataSource {
   return new DataSource(dataSourceOptionsFromUrl(url, process.env, extra));
 }

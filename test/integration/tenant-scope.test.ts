@@ -1,0 +1,96 @@
+import { NotFoundError, TenantError } from '../../src';
+import { openDataSource, type TestDataSource } from '../support/data-sources';
+import { Employee, EmployeeRepository } from '../support/employee';
+import { DIALECTS } from '../support/servers';
+
+describe.each(DIALECTS)('tenant scoping on %s', (dialect) => {
+  let db: TestDataSource;
+  let current: string | undefined;
+  let repo: EmployeeRepository;
+
+  beforeAll(async () => {
+    db = await openDataSource(dialect, [Employee]);
+  });
+  afterAll(() => db.dataSource.destroy());
+  beforeEach(async () => {
+    await db.dataSource.query('DELETE FROM employees');
+    repo = new EmployeeRepository(db.dataSource, {
+      tenant: { column: 'tenantId', resolve: () => current },
+    });
+  });
+
+  const as = async <R>(tenant: string, fn: () => Promise<R>): Promise<R> => {
+    current = tenant;
+    try {
+      return await fn();
+    } finally {
+      current = undefined;
+    }
+  };
+
+  async function tenantsInTable(): Promise<string[]> {
+    const rows: { tenantId: string }[] = await db.dataSource
+      .getRepository(Employee)
+      .find({ withDeleted: true, order: { id: 'ASC' } });
+    return rows.map((r) => r.tenantId);
+  }
+
+  it('stamps every create with the current tenant', async () => {
+    await as('acme', () => repo.create({ name: 'Ada', email: 'ada@acme.io' }));
+    await as('globex', () => repo.create({ name: 'Bob', email: 'bob@globex.io' }));
+    expect(await tenantsInTable()).toEqual(['acme', 'globex']);
+  });
+
+  it('refuses input that names another tenant, and runs nothing', async () => {
+    db.queries.reset();
+    const error = await as('acme', () =>
+      repo.create({ name: 'Eve', email: 'eve@x.io', tenantId: 'globex' }),
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(TenantError);
+    expect(error.code).toBe('TENANT_MISMATCH');
+    expect(db.queries.count).toBe(0);
+    expect(await tenantsInTable()).toEqual([]);
+  });
+
+  it('fails closed when no tenant is resolved', async () => {
+    db.queries.reset();
+    await expect(repo.list()).rejects.toMatchObject({ code: 'TENANT_MISSING' });
+    await expect(repo.create({ name: 'Ada', email: 'ada@x.io' })).rejects.toMatchObject({
+      code: 'TENANT_MISSING',
+    });
+    expect(db.queries.count).toBe(0);
+  });
+
+  it("never reads, updates, deletes or restores another tenant's rows", async () => {
+    const a = await as('acme', () => repo.create({ name: 'Ada', email: 'ada@acme.io', salary: 1 }));
+    await as('globex', () => repo.create({ name: 'Bob', email: 'bob@globex.io', salary: 2 }));
+
+    await as('globex', async () => {
+      expect(await repo.findById(a.id)).toBeNull();
+      expect(await repo.findOne({ email: 'ada@acme.io' })).toBeNull();
+      expect((await repo.list()).map((e) => e.name)).toEqual(['Bob']);
+      expect(await repo.count()).toBe(1);
+      expect(await repo.exists({ name: 'Ada' })).toBe(false);
+      // An explicit filter on the tenant column cannot widen the scope.
+      expect(await repo.count({ tenantId: 'acme' })).toBe(0);
+      await expect(repo.update(a.id, { salary: 999 })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(repo.delete(a.id)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(repo.delete(a.id, { soft: false, withDeleted: true })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    });
+    await as('acme', () => repo.delete(a.id));
+    await as('globex', async () => {
+      await expect(repo.restore(a.id)).rejects.toBeInstanceOf(NotFoundError);
+      expect(await repo.list({ withDeleted: true })).toHaveLength(1);
+    });
+
+    const rows = await db.dataSource
+      .getRepository(Employee)
+      .find({ withDeleted: true, order: { id: 'ASC' } });
+    expect(rows.map((r) => [r.name, r.salary, r.deletedAt === null])).toEqual([
+      ['Ada', 1, false],
+      ['Bob', 2, true],
+    ]);
+  });
+});
