@@ -28,8 +28,8 @@ describe.each(DIALECTS)('tenant scoping on %s', (dialect) => {
     }
   };
 
-  async function tenantsInTable(): Promise<string[]> {
-    const rows: { tenantId: string }[] = await db.dataSource
+  async function tenantsInTable(): Promise<(string | null)[]> {
+    const rows = await db.dataSource
       .getRepository(Employee)
       .find({ withDeleted: true, order: { id: 'ASC' } });
     return rows.map((r) => r.tenantId);

@@ -1,12 +1,9 @@
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
-import { DataSource, type DataSourceOptions, type EntitySchema } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dataSourceOptionsFromUrl, type DialectName } from '../../src';
 import { QueryCounter } from './query-counter';
 import { SERVER_URLS } from './servers';
-
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-type Entity = Function | EntitySchema;
 
 export interface TestDataSource {
   readonly dataSource: DataSource;
@@ -44,7 +41,7 @@ async function isolatedUrl(
  */
 export async function openDataSource(
   dialect: DialectName,
-  entities: Entity[],
+  entities: DataSourceOptions['entities'],
   options: { sqlitePath?: string; poolSize?: number } = {},
 ): Promise<TestDataSource> {
   const queries = new QueryCounter();

@@ -1,0 +1,68 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** One measured case: how many operations ran, and the per-operation latencies. */
+export interface Measurement {
+  readonly name: string;
+  readonly ops: number;
+  readonly totalMs: number;
+  readonly opsPerSec: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+}
+
+/** Runs `op` `count` times sequentially after `warmup` unmeasured runs. */
+export async function measure(
+  name: string,
+  count: number,
+  op: (i: number) => Promise<unknown>,
+  warmup = Math.min(50, count),
+): Promise<Measurement> {
+  for (let i = 0; i < warmup; i++) await op(-1 - i);
+  const samples = new Float64Array(count);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const t = process.hrtime.bigint();
+    await op(i);
+    samples[i] = Number(process.hrtime.bigint() - t) / 1000;
+  }
+  const totalMs = Number(process.hrtime.bigint() - start) / 1e6;
+  samples.sort();
+  return {
+    name,
+    ops: count,
+    totalMs,
+    opsPerSec: (count / totalMs) * 1000,
+    p50Us: samples[Math.floor(count * 0.5)]!,
+    p99Us: samples[Math.min(count - 1, Math.floor(count * 0.99))]!,
+  };
+}
+
+/** A row of the report: the case, its throughput and its ratio to the named baseline. */
+export interface ReportRow {
+  readonly dialect: string;
+  readonly measurement: Measurement;
+  readonly baseline?: Measurement;
+}
+
+export function printTable(title: string, rows: readonly ReportRow[]): void {
+  console.log(`\n## ${title}\n`);
+  console.log('| dialect | case | ops/s | p50 µs | p99 µs | vs baseline |');
+  console.log('|---|---|---:|---:|---:|---|');
+  for (const { dialect, measurement: m, baseline: b } of rows) {
+    const ratio = b ? `${(m.opsPerSec / b.opsPerSec).toFixed(2)}× ${b.name}` : 'baseline';
+    console.log(
+      `| ${dialect} | ${m.name} | ${Math.round(m.opsPerSec)} | ${m.p50Us.toFixed(0)} | ${m.p99Us.toFixed(0)} | ${ratio} |`,
+    );
+  }
+}
+
+/** Writes the raw figures to bench/results/<suite>-<timestamp>.json. */
+export function saveResults(suite: string, rows: readonly ReportRow[]): string {
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${suite}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const data = { suite, node: process.version, at: new Date().toISOString(), rows };
+  writeFileSync(file, JSON.stringify(data, null, 2));
+  return file;
+}

@@ -1,0 +1,39 @@
+/**
+ * `npm run bench [-- suite…]`: runs the named suites (all by default) on every reachable dialect
+ * in one run, prints Markdown tables of ratios against baselines measured in the same run, and
+ * writes the raw figures to bench/results/.
+ */
+import 'reflect-metadata';
+import type { DialectName } from '../src';
+import { reachableDialects } from './dialects';
+import { printTable, saveResults, type ReportRow } from './harness';
+import { crudSuite } from './suites/crud';
+
+const SUITES: Readonly<
+  Record<string, { title: string; run: (d: DialectName) => Promise<ReportRow[]> }>
+> = {
+  crud: { title: 'Single-row CRUD', run: (d) => crudSuite(d, Number(process.env.BENCH_N ?? 2000)) },
+};
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2);
+  const unknown = requested.filter((s) => !(s in SUITES));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown suite(s) ${unknown.join(', ')}; have ${Object.keys(SUITES).join(', ')}`,
+    );
+  const dialects = await reachableDialects();
+  console.log(`bench: node ${process.version}, dialects ${dialects.join(', ')}`);
+  for (const name of requested.length > 0 ? requested : Object.keys(SUITES)) {
+    const suite = SUITES[name]!;
+    const rows: ReportRow[] = [];
+    for (const dialect of dialects) rows.push(...(await suite.run(dialect)));
+    printTable(suite.title, rows);
+    console.log(`\nraw figures: ${saveResults(name, rows)}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
