@@ -5,7 +5,7 @@ export type {
   ReadOptions,
   UpdateOptions,
   DeleteOptions,
-} from './repository/base-repository';
+} from './repository/call-options';
 export type { RepositoryOptions } from './repository/repository-options';
 export type { TenantConfig } from './repository/tenant-scope';
 export type { DtoClass } from './repository/dto-validator';

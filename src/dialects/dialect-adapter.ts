@@ -60,6 +60,24 @@ export abstract class DialectAdapter {
   /** Whether INSERT/UPDATE/DELETE … RETURNING is available. */
   abstract readonly supportsReturning: boolean;
 
+  /** The placeholder for the `index`-th (0-based) bound value of a statement. */
+  placeholder(_index: number): string {
+    return '?';
+  }
+
+  /**
+   * The generated key of a row just inserted without RETURNING, from the driver's result.
+   * Only called on dialects where {@link supportsReturning} is false.
+   */
+  insertedId(_raw: unknown): unknown {
+    return undefined;
+  }
+
+  /** The body of an INSERT that gives every column its default. */
+  defaultValuesClause(): string {
+    return 'DEFAULT VALUES';
+  }
+
   quoteIdentifier(name: string): string {
     return `"${name.replaceAll('"', '""')}"`;
   }
@@ -102,7 +120,9 @@ export abstract class DialectAdapter {
   translateError(error: unknown): Error {
     const driverError = unwrapDriverError(error);
     const kind = this.classifyError(driverError);
-    const message = driverError instanceof Error ? driverError.message : String(driverError);
+    // Native-module errors can fail `instanceof Error` across realms (Jest), so read the property.
+    const text = (driverError as { message?: unknown } | null)?.message;
+    const message = typeof text === 'string' ? text : String(driverError);
     const cause = { cause: error };
     switch (kind) {
       case undefined:
@@ -133,10 +153,13 @@ export function unwrapDriverError(error: unknown): unknown {
   return error;
 }
 
-/** The `code` (or MySQL `errno`) property of a driver error, if it has one. */
+/** What identifies a driver error: MySQL's `errno`, else its `code`. */
 export function driverCodeOf(error: unknown): string | number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, errno } = error as { code?: unknown; errno?: unknown };
-  if (typeof errno === 'number') return errno;
-  return typeof code === 'string' || typeof code === 'number' ? code : undefined;
+  // MySQL server errors: a positive errno. Socket errors carry a negative errno beside their
+  // code (ECONNREFUSED), and the code is what says what happened.
+  if (typeof errno === 'number' && errno > 0) return errno;
+  if (typeof code === 'string' || typeof code === 'number') return code;
+  return typeof errno === 'number' ? errno : undefined;
 }

@@ -42,6 +42,15 @@ export class MysqlAdapter extends DialectAdapter {
     super();
   }
 
+  /** mysql2's ResultSetHeader: the AUTO_INCREMENT value of the (first) inserted row. */
+  override insertedId(raw: unknown): unknown {
+    return (raw as { insertId?: unknown } | null)?.insertId;
+  }
+
+  override defaultValuesClause(): string {
+    return '() VALUES ()';
+  }
+
   override quoteIdentifier(name: string): string {
     return `\`${name.replaceAll('`', '``')}\``;
   }

@@ -25,6 +25,10 @@ export class PostgresAdapter extends DialectAdapter {
   readonly maxBindParameters = 65_535;
   readonly supportsReturning = true;
 
+  override placeholder(index: number): string {
+    return `$${index + 1}`;
+  }
+
   override matchCaseInsensitive(
     column: string,
     mode: MatchMode,

@@ -5,9 +5,8 @@ import type {
   ObjectLiteral,
   SelectQueryBuilder,
 } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { adapterFor } from '../dialects/adapter-for';
-import type { DialectAdapter } from '../dialects/dialect-adapter';
+import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
 import {
   ConfigurationError,
   FilterError,
@@ -15,13 +14,15 @@ import {
   OptimisticLockError,
   RepositoryError,
   ValidationError,
+  type FieldError,
 } from '../errors';
 import { compileFilter } from '../filters/filter-compiler';
 import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import type { Filters } from '../filters/filter-types';
-import { checkPageBound, parseOrderBy, type OrderBy } from '../filters/order-by';
+import { checkPageBound, parseOrderBy } from '../filters/order-by';
 import { ParameterBag } from '../filters/parameter-bag';
+import type { DeleteOptions, ListOptions, ReadOptions, UpdateOptions } from './call-options';
 import { validateDto } from './dto-validator';
 import { EntityModel, type ModelColumn } from './entity-model';
 import type { RepositoryOptions } from './repository-options';
@@ -31,38 +32,18 @@ import {
   type RepositoryEventMap,
   type RepositoryEventName,
 } from './repository-events';
+import { hydrateRow } from './row-hydrator';
+import { executeStatement, type StatementResult } from './statement-executor';
 import { TenantScope } from './tenant-scope';
+import {
+  SqlExpression,
+  WriteStatements,
+  type Statement,
+  type WhereWriter,
+} from './write-statements';
 
 /** The alias of the entity's table in every SELECT this repository builds. */
 const ALIAS = 'e';
-
-export interface ReadOptions {
-  /**
-   * Include soft-deleted rows.
-   * @default false
-   */
-  readonly withDeleted?: boolean;
-}
-
-export interface ListOptions<T> extends ReadOptions {
-  readonly filters?: Filters<T>;
-  /** @default the primary key, ascending, so that pages are stable */
-  readonly orderBy?: OrderBy<T>;
-  /** @default no limit */
-  readonly limit?: number;
-  /** @default 0 */
-  readonly offset?: number;
-}
-
-export interface UpdateOptions {
-  /** Only update when the row's `@VersionColumn` still has this value; else `OptimisticLockError`. */
-  readonly expectedVersion?: number;
-}
-
-export interface DeleteOptions extends ReadOptions {
-  /** @default the repository's `softDelete` option */
-  readonly soft?: boolean;
-}
 
 /**
  * A validated, tenant-aware, soft-delete-aware repository for one entity.
@@ -74,6 +55,10 @@ export interface DeleteOptions extends ReadOptions {
  *   }
  * }
  * ```
+ *
+ * Reads go through TypeORM's SelectQueryBuilder; writes are single hand-built statements
+ * (`… RETURNING *` where the dialect has it), so a create or update is one round trip on
+ * PostgreSQL and SQLite.
  */
 export class BaseRepository<
   T extends ObjectLiteral,
@@ -88,6 +73,7 @@ export class BaseRepository<
   readonly #tenant: TenantScope;
   readonly #softDelete: boolean;
   readonly #manager: EntityManager;
+  readonly #statements: WriteStatements<T>;
 
   constructor(dataSource: DataSource, target: EntityTarget<T>, options: RepositoryOptions<T>) {
     if (!options?.createDto || !options.updateDto) {
@@ -104,6 +90,7 @@ export class BaseRepository<
     }
     this.events = new RepositoryEvents<T>(options.events ?? true);
     this.#manager = dataSource.manager;
+    this.#statements = new WriteStatements(this.model, this.adapter, dataSource.driver);
   }
 
   // ── reads ──────────────────────────────────────────────────────────────────
@@ -153,17 +140,17 @@ export class BaseRepository<
 
   /** Validates `dto`, stamps the tenant, inserts, and returns the stored row. */
   async create(dto: C): Promise<T> {
-    const values = this.#columnValues(
-      await validateDto(this.model.name, this.#options.createDto, dto),
-    );
+    const values = await this.#validated(this.#options.createDto, dto);
     const tenant = this.#tenant.current();
     this.#tenant.stamp(values, tenant);
-    const entity = this.#manager.create(this.model.target, values as T);
-    const result = await this.#run(() =>
-      this.#manager.createQueryBuilder().insert().into(this.model.target).values(entity).execute(),
-    );
-    const id = result.identifiers[0]?.[this.model.primary.property] as EntityId;
-    const stored = await this.#mustLoad(id, true);
+    const result = await this.#execute(this.#statements.insert(values));
+    const stored =
+      this.#hydrateFirst(result) ??
+      (await this.#mustLoad(
+        (values[this.model.primary.property] ?? this.adapter.insertedId(result.raw)) as EntityId,
+        true,
+      ));
+    const id = stored[this.model.primary.property] as EntityId;
     this.events.emit('created', { entity: this.model.name, id, record: stored, tenantId: tenant });
     return stored;
   }
@@ -174,18 +161,16 @@ export class BaseRepository<
    * @throws OptimisticLockError when `expectedVersion` is given and the row has moved on
    */
   async update(id: EntityId, dto: U, options: UpdateOptions = {}): Promise<T> {
-    const values = this.#columnValues(
-      await validateDto(this.model.name, this.#options.updateDto, dto),
-    );
+    const values = await this.#validated(this.#options.updateDto, dto);
     const tenant = this.#tenant.current();
     this.#tenant.stamp(values, tenant);
     let target = this.#idFilter(id);
     if (options.expectedVersion !== undefined) {
       target = this.#withExpectedVersion(target, options.expectedVersion);
     }
-    const affected = await this.#updateWhere(target, this.#touch(values), false);
-    if (affected === 0) await this.#explainMissedUpdate(id, options.expectedVersion);
-    const updated = await this.#mustLoad(id, false);
+    const result = await this.#updateWhere(target, values, false);
+    if (result.affected === 0) await this.#explainMissedUpdate(id, options.expectedVersion);
+    const updated = this.#hydrateFirst(result) ?? (await this.#mustLoad(id, false));
     this.events.emit('updated', { entity: this.model.name, id, record: updated, tenantId: tenant });
     return updated;
   }
@@ -196,37 +181,34 @@ export class BaseRepository<
    */
   async delete(id: EntityId, options: DeleteOptions = {}): Promise<void> {
     const soft = options.soft ?? this.#softDelete;
-    const deleteDate = soft ? this.#requireDeleteDate('soft delete') : undefined;
     const tenant = this.#tenant.current();
     const where = this.#idFilter(id);
-    const affected = deleteDate
+    const withDeleted = options.withDeleted ?? false;
+    const { affected } = soft
       ? await this.#updateWhere(
           where,
-          this.#touch({ [deleteDate.property]: this.#now() }),
-          !!options.withDeleted,
+          { [this.#deleteDate('soft delete').property]: this.#now() },
+          withDeleted,
         )
-      : await this.#deleteWhere(where, !!options.withDeleted);
+      : await this.#execute(this.#statements.delete(this.#whereWriter(where, withDeleted)));
     if (affected === 0) throw new NotFoundError(this.model.name, id);
     this.events.emit('deleted', { entity: this.model.name, id, soft, tenantId: tenant });
   }
 
   /** Clears the `@DeleteDateColumn` of a soft-deleted row. Restoring a live row returns it unchanged. */
   async restore(id: EntityId): Promise<T> {
-    const deleteDate = this.#requireDeleteDate('restore');
+    const deleteDate = this.#deleteDate('restore');
     const tenant = this.#tenant.current();
     const deleted = this.#and(
       this.#idFilter(id),
       parseFilters({ [`${deleteDate.property}__isnull`]: false }, this.model),
     );
-    const affected = await this.#updateWhere(
-      deleted,
-      this.#touch({ [deleteDate.property]: null }),
-      true,
-    );
-    const row = await this.findById(id);
+    const result = await this.#updateWhere(deleted, { [deleteDate.property]: null }, true);
+    const row = this.#hydrateFirst(result) ?? (await this.findById(id));
     if (!row) throw new NotFoundError(this.model.name, id);
-    if (affected > 0)
+    if (result.affected > 0) {
       this.events.emit('restored', { entity: this.model.name, id, record: row, tenantId: tenant });
+    }
     return row;
   }
 
@@ -251,12 +233,7 @@ export class BaseRepository<
   // ── statement building ─────────────────────────────────────────────────────
 
   /** The WHERE clause for `node` plus the tenant and soft-delete guards. */
-  #where(
-    node: FilterNode,
-    withDeleted: boolean,
-    alias?: string,
-  ): { sql: string; params: Record<string, unknown> } {
-    const bag = new ParameterBag();
+  #where(node: FilterNode, withDeleted: boolean, bind: Bind, alias?: string): string {
     const quote = (name: string) => this.adapter.quoteIdentifier(name);
     const columnRef = alias
       ? (c: ModelColumn) => `${quote(alias)}.${quote(c.databaseName)}`
@@ -264,66 +241,48 @@ export class BaseRepository<
     const parts: string[] = [];
     const tenant = this.#tenant.current();
     if (this.#tenant.column && tenant !== undefined) {
-      parts.push(`${columnRef(this.#tenant.column)} = ${bag.bind(tenant)}`);
+      parts.push(`${columnRef(this.#tenant.column)} = ${bind(tenant)}`);
     }
-    if (!withDeleted && this.model.deleteDate)
+    if (!withDeleted && this.model.deleteDate) {
       parts.push(`${columnRef(this.model.deleteDate)} IS NULL`);
-    if (node !== MATCH_ALL) {
-      parts.push(
-        compileFilter(node, {
-          adapter: this.adapter,
-          columnRef,
-          bind: bag.bind,
-          toDatabase: (column, value) =>
-            this.dataSource.driver.preparePersistentValue(value, column.metadata),
-        }),
-      );
     }
-    return { sql: parts.length > 0 ? parts.join(' AND ') : '1 = 1', params: { ...bag.values } };
+    if (node !== MATCH_ALL) {
+      const toDatabase = (column: ModelColumn, value: unknown) =>
+        this.dataSource.driver.preparePersistentValue(value, column.metadata);
+      parts.push(compileFilter(node, { adapter: this.adapter, columnRef, bind, toDatabase }));
+    }
+    return parts.length > 0 ? parts.join(' AND ') : '1 = 1';
+  }
+
+  #whereWriter(node: FilterNode, withDeleted: boolean): WhereWriter {
+    return (bind) => this.#where(node, withDeleted, bind);
   }
 
   #select(node: FilterNode, withDeleted = false): SelectQueryBuilder<T> {
-    const { sql, params } = this.#where(node, withDeleted, ALIAS);
-    // withDeleted(): our own guard above is the only soft-delete filter, identical for every statement.
+    const params = new ParameterBag();
+    const sql = this.#where(node, withDeleted, params.bind, ALIAS);
+    // withDeleted(): our own guard is the only soft-delete filter, the same in every statement.
     return this.#manager
       .createQueryBuilder(this.model.target, ALIAS)
       .withDeleted()
-      .where(sql, params);
+      .where(sql, { ...params.values });
   }
 
   #orderByPrimary(query: SelectQueryBuilder<T>): void {
     query.addOrderBy(`${ALIAS}.${this.model.primary.property}`, 'ASC');
   }
 
-  async #updateWhere(
+  /** UPDATE with the version and update-date bumps; returns the rows where RETURNING exists. */
+  #updateWhere(
     node: FilterNode,
     values: Record<string, unknown>,
     withDeleted: boolean,
-  ): Promise<number> {
-    const { sql, params } = this.#where(node, withDeleted);
-    // TypeORM's UpdateQueryBuilder adds `version = version + 1` itself.
-    const result = await this.#run(() =>
-      this.#manager
-        .createQueryBuilder()
-        .update(this.model.target)
-        .set(values as QueryDeepPartialEntity<T>)
-        .where(sql, params)
-        .execute(),
-    );
-    return result.affected ?? 0;
+  ): Promise<StatementResult> {
+    return this.#execute(this.#statements.update(values, this.#whereWriter(node, withDeleted)));
   }
 
-  async #deleteWhere(node: FilterNode, withDeleted: boolean): Promise<number> {
-    const { sql, params } = this.#where(node, withDeleted);
-    const result = await this.#run(() =>
-      this.#manager
-        .createQueryBuilder()
-        .delete()
-        .from(this.model.target)
-        .where(sql, params)
-        .execute(),
-    );
-    return result.affected ?? 0;
+  #execute(statement: Statement): Promise<StatementResult> {
+    return this.#run(() => executeStatement(this.#manager, statement.sql, statement.params));
   }
 
   // ── helpers ────────────────────────────────────────────────────────────────
@@ -337,8 +296,9 @@ export class BaseRepository<
 
   #withExpectedVersion(node: FilterNode, expected: number): FilterNode {
     const version = this.model.version;
-    if (!version)
+    if (!version) {
       throw new ConfigurationError(`${this.model.name}: expectedVersion needs a @VersionColumn`);
+    }
     return this.#and(node, parseFilters({ [version.property]: expected }, this.model));
   }
 
@@ -346,15 +306,13 @@ export class BaseRepository<
     return Object.freeze({ kind: 'and', children: Object.freeze([a, b]) });
   }
 
-  /** Adds the `@UpdateDateColumn` at sub-second precision (TypeORM's default is whole seconds). */
-  #touch(values: Record<string, unknown>): Record<string, unknown> {
-    return this.model.updateDate
-      ? { ...values, [this.model.updateDate.property]: this.#now() }
-      : values;
+  #now(): SqlExpression {
+    return new SqlExpression(this.adapter.currentTimestamp());
   }
 
-  #now(): () => string {
-    return () => this.adapter.currentTimestamp();
+  #hydrateFirst(result: StatementResult): T | undefined {
+    const raw = result.rows[0];
+    return raw ? hydrateRow(this.model, this.dataSource.driver, raw) : undefined;
   }
 
   /** After an update matched nothing: was the row missing, or had its version moved on? */
@@ -376,31 +334,33 @@ export class BaseRepository<
     return row;
   }
 
-  /** Maps validated DTO properties to entity columns; managed and unknown columns are refused. */
-  #columnValues(dto: Record<string, unknown>): Record<string, unknown> {
-    const problems: { field: string; constraints: Record<string, string> }[] = [];
-    for (const field of Object.keys(dto)) {
+  /**
+   * Validates input against a DTO and maps it to entity columns; properties that are not
+   * columns, and the columns the repository maintains, are refused.
+   */
+  async #validated(
+    dtoClass: RepositoryOptions['createDto'],
+    input: unknown,
+  ): Promise<Record<string, unknown>> {
+    const values = await validateDto(this.model.name, dtoClass, input);
+    const problems: FieldError[] = [];
+    for (const field of Object.keys(values)) {
       const column = this.model.column(field);
-      if (!column)
-        problems.push({
-          field,
-          constraints: { isColumn: `${field} is not a column of ${this.model.name}` },
-        });
-      else if (this.model.isManaged(column)) {
-        problems.push({
-          field,
-          constraints: { isManaged: `${field} is maintained by the repository` },
-        });
+      if (!column) {
+        problems.push({ field, constraints: { isColumn: `not a column of ${this.model.name}` } });
+      } else if (this.model.isManaged(column)) {
+        problems.push({ field, constraints: { isManaged: 'maintained by the repository' } });
       }
     }
     if (problems.length > 0) throw new ValidationError(this.model.name, problems);
-    return { ...dto };
+    return values;
   }
 
-  #requireDeleteDate(purpose: string): ModelColumn {
+  #deleteDate(purpose: string): ModelColumn {
     const column = this.model.deleteDate;
-    if (!column)
+    if (!column) {
       throw new ConfigurationError(`${this.model.name}: ${purpose} needs a @DeleteDateColumn`);
+    }
     return column;
   }
 

@@ -76,6 +76,8 @@ export class EntityModel<T extends ObjectLiteral = ObjectLiteral> {
   readonly createDate?: ModelColumn;
   readonly updateDate?: ModelColumn;
   readonly deleteDate?: ModelColumn;
+  /** Every stored column, relation join columns excluded. */
+  readonly columns: readonly ModelColumn[];
   readonly #byProperty: ReadonlyMap<string, ModelColumn>;
 
   constructor(
@@ -105,6 +107,7 @@ export class EntityModel<T extends ObjectLiteral = ObjectLiteral> {
       });
     }
     this.#byProperty = byProperty;
+    this.columns = [...byProperty.values()].filter((c) => !c.metadata.isVirtual);
     const find = (c: ColumnMetadata | undefined) =>
       c ? byProperty.get(c.propertyPath) : undefined;
     this.primary = find(metadata.primaryColumns[0])!;

@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { Driver, ObjectLiteral } from 'typeorm';
+import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
+import type { EntityModel, ModelColumn } from './entity-model';
+import { PositionalParameters } from './positional-parameters';
+
+/** A SQL expression written into a statement as-is (never user input). */
+export class SqlExpression {
+  constructor(readonly sql: string) {}
+}
+
+export interface Statement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/** Writes the WHERE clause of a statement, binding through `bind` so numbering continues. */
+export type WhereWriter = (bind: Bind) => string;
+
+/**
+ * Builds the INSERT, UPDATE and DELETE statements of one entity with positional parameters.
+ * Values are keyed by property name and converted by the driver for their column; the
+ * repository-maintained columns (version, create/update dates) are stamped here, in one place.
+ */
+export class WriteStatements<T extends ObjectLiteral> {
+  readonly table: string;
+  readonly #returning: string;
+
+  constructor(
+    private readonly model: EntityModel<T>,
+    private readonly adapter: DialectAdapter,
+    private readonly driver: Driver,
+  ) {
+    this.table = model.metadata.tablePath
+      .split('.')
+      .map((part) => adapter.quoteIdentifier(part))
+      .join('.');
+    this.#returning = adapter.supportsReturning ? ' RETURNING *' : '';
+  }
+
+  /** `INSERT … [RETURNING *]` of one row. */
+  insert(values: Readonly<Record<string, unknown>>): Statement {
+    const params = new PositionalParameters(this.adapter);
+    const columns: string[] = [];
+    const exprs: string[] = [];
+    const put = (column: ModelColumn, expr: string) => {
+      columns.push(this.#quote(column));
+      exprs.push(expr);
+    };
+    for (const [property, value] of Object.entries(values)) {
+      const column = this.model.column(property)!;
+      put(column, this.#value(column, value, params.bind));
+    }
+    for (const column of this.model.columns) {
+      if (column.property in values) continue;
+      const stamp = this.#insertStamp(column);
+      if (stamp !== undefined) put(column, this.#value(column, stamp, params.bind));
+    }
+    const body =
+      columns.length > 0
+        ? `(${columns.join(', ')}) VALUES (${exprs.join(', ')})`
+        : this.adapter.defaultValuesClause();
+    const sql = `INSERT INTO ${this.table} ${body}${this.#returning}`;
+    return { sql, params: params.values };
+  }
+
+  /** `UPDATE … SET …, version = version + 1, updated_at = now WHERE … [RETURNING *]`. */
+  update(values: Readonly<Record<string, unknown>>, where: WhereWriter): Statement {
+    const params = new PositionalParameters(this.adapter);
+    const sets = Object.entries(values).map(([property, value]) => {
+      const column = this.model.column(property)!;
+      return `${this.#quote(column)} = ${this.#value(column, value, params.bind)}`;
+    });
+    const { version, updateDate } = this.model;
+    if (version && !(version.property in values)) {
+      sets.push(`${this.#quote(version)} = ${this.#quote(version)} + 1`);
+    }
+    if (updateDate && !(updateDate.property in values)) {
+      sets.push(`${this.#quote(updateDate)} = ${this.adapter.currentTimestamp()}`);
+    }
+    const sql = `UPDATE ${this.table} SET ${sets.join(', ')} WHERE ${where(params.bind)}${this.#returning}`;
+    return { sql, params: params.values };
+  }
+
+  /** `DELETE FROM … WHERE …`. */
+  delete(where: WhereWriter): Statement {
+    const params = new PositionalParameters(this.adapter);
+    return { sql: `DELETE FROM ${this.table} WHERE ${where(params.bind)}`, params: params.values };
+  }
+
+  /** What an insert writes into a column the input left out, if anything. */
+  #insertStamp(column: ModelColumn): unknown {
+    if (column === this.model.version) return 1;
+    if (column === this.model.createDate || column === this.model.updateDate) {
+      return new SqlExpression(this.adapter.currentTimestamp());
+    }
+    // TypeORM generates UUIDs client-side where the database cannot.
+    const generated = column.metadata.generationStrategy === 'uuid';
+    if (generated && !this.driver.isUUIDGenerationSupported()) return randomUUID();
+    return undefined;
+  }
+
+  #value(column: ModelColumn, value: unknown, bind: Bind): string {
+    if (value instanceof SqlExpression) return value.sql;
+    return bind(this.driver.preparePersistentValue(value, column.metadata));
+  }
+
+  #quote(column: ModelColumn): string {
+    return this.adapter.quoteIdentifier(column.databaseName);
+  }
+}
