@@ -45,7 +45,8 @@ export function dataSourceOptionsFromUrl(
       ...common,
     };
   }
-  const scheme = url.slice(0, url.indexOf('://'));
+  const at = url.indexOf('://');
+  const scheme = at > 0 ? url.slice(0, at) : '';
   switch (scheme) {
     case 'postgres':
     case 'postgresql':

@@ -83,6 +83,9 @@ function checkValue(key: string, op: FilterOperator, column: ModelColumn, value:
     case 'istartswith':
     case 'endswith':
     case 'iendswith':
+      if (column.kind !== 'string' && column.kind !== 'other') {
+        throw FilterError.invalidValue(key, `a text column; ${column.property} is not one`);
+      }
       if (typeof value !== 'string') throw FilterError.invalidValue(key, 'a string');
       return value;
     case 'isnull':
