@@ -10,4 +10,5 @@ module.exports = {
   // Integration suites share one PostgreSQL database and one MariaDB server; each worker gets its own schema.
   maxWorkers: 2,
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
