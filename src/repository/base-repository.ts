@@ -1,30 +1,13 @@
-import type {
-  DataSource,
-  EntityManager,
-  EntityTarget,
-  ObjectLiteral,
-  SelectQueryBuilder,
-} from 'typeorm';
+import type { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { adapterFor } from '../dialects/adapter-for';
-import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
-import {
-  ConfigurationError,
-  FilterError,
-  NotFoundError,
-  OptimisticLockError,
-  RepositoryError,
-  ValidationError,
-  type FieldError,
-} from '../errors';
-import { compileFilter } from '../filters/filter-compiler';
-import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
+import { ConfigurationError, NotFoundError, OptimisticLockError } from '../errors';
+import type { FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import type { Filters } from '../filters/filter-types';
 import { checkPageBound, parseOrderBy } from '../filters/order-by';
-import { ParameterBag } from '../filters/parameter-bag';
 import type { DeleteOptions, ListOptions, ReadOptions, UpdateOptions } from './call-options';
-import { validateDto } from './dto-validator';
 import { EntityModel, type ModelColumn } from './entity-model';
+import { ALIAS, RepositoryContext, andFilters } from './repository-context';
 import type { RepositoryOptions } from './repository-options';
 import {
   RepositoryEvents,
@@ -32,18 +15,9 @@ import {
   type RepositoryEventMap,
   type RepositoryEventName,
 } from './repository-events';
-import { hydrateRow } from './row-hydrator';
-import { executeStatement, type StatementResult } from './statement-executor';
+import type { StatementResult } from './statement-executor';
 import { TenantScope } from './tenant-scope';
-import {
-  SqlExpression,
-  WriteStatements,
-  type Statement,
-  type WhereWriter,
-} from './write-statements';
-
-/** The alias of the entity's table in every SELECT this repository builds. */
-const ALIAS = 'e';
+import { WriteStatements } from './write-statements';
 
 /**
  * A validated, tenant-aware, soft-delete-aware repository for one entity.
@@ -56,100 +30,106 @@ const ALIAS = 'e';
  * }
  * ```
  *
- * Reads go through TypeORM's SelectQueryBuilder; writes are single hand-built statements
- * (`… RETURNING *` where the dialect has it), so a create or update is one round trip on
- * PostgreSQL and SQLite.
+ * A thin facade: statements are built by its {@link RepositoryContext}. Reads go through
+ * TypeORM's SelectQueryBuilder; writes are single hand-built statements (`… RETURNING *` where
+ * the dialect has it), so a create or an update is one round trip on PostgreSQL and SQLite.
  */
 export class BaseRepository<
   T extends ObjectLiteral,
   C extends object = Partial<T>,
   U extends object = Partial<T>,
 > {
-  readonly model: EntityModel<T>;
-  readonly events: RepositoryEvents<T>;
-  protected readonly dataSource: DataSource;
-  protected readonly adapter: DialectAdapter;
-  readonly #options: RepositoryOptions<T>;
-  readonly #tenant: TenantScope;
-  readonly #softDelete: boolean;
-  readonly #manager: EntityManager;
-  readonly #statements: WriteStatements<T>;
+  /** The repository's working parts; internal, shared with the bulk operations. */
+  protected readonly context: RepositoryContext<T>;
 
   constructor(dataSource: DataSource, target: EntityTarget<T>, options: RepositoryOptions<T>) {
     if (!options?.createDto || !options.updateDto) {
       throw new ConfigurationError('createDto and updateDto are required');
     }
-    this.dataSource = dataSource;
-    this.adapter = adapterFor(dataSource);
-    this.model = new EntityModel(dataSource, target);
-    this.#options = options;
-    this.#tenant = new TenantScope(this.model, options.tenant);
-    this.#softDelete = options.softDelete ?? this.model.deleteDate !== undefined;
-    if (this.#softDelete && !this.model.deleteDate) {
-      throw new ConfigurationError(`${this.model.name}: softDelete needs a @DeleteDateColumn`);
+    const model = new EntityModel(dataSource, target);
+    const adapter = adapterFor(dataSource);
+    const softDelete = options.softDelete ?? model.deleteDate !== undefined;
+    if (softDelete && !model.deleteDate) {
+      throw new ConfigurationError(`${model.name}: softDelete needs a @DeleteDateColumn`);
     }
-    this.events = new RepositoryEvents<T>(options.events ?? true);
-    this.#manager = dataSource.manager;
-    this.#statements = new WriteStatements(this.model, this.adapter, dataSource.driver);
+    const parts = {
+      dataSource,
+      adapter,
+      model,
+      options,
+      softDelete,
+      tenant: new TenantScope(model, options.tenant),
+      statements: new WriteStatements(model, adapter, dataSource.driver),
+      events: new RepositoryEvents<T>(options.events ?? true),
+    };
+    this.context = new RepositoryContext(parts, dataSource.manager);
+  }
+
+  /** The entity's resolved metadata: columns, primary key, version and date columns. */
+  get model(): EntityModel<T> {
+    return this.context.model;
+  }
+
+  get events(): RepositoryEvents<T> {
+    return this.context.parts.events;
   }
 
   // ── reads ──────────────────────────────────────────────────────────────────
 
   /** The row with this primary key, or `null` (also when soft-deleted or another tenant's). */
   async findById(id: EntityId, options: ReadOptions = {}): Promise<T | null> {
-    return this.#run(() => this.#select(this.#idFilter(id), options.withDeleted).getOne());
+    const query = this.context.select(this.context.idFilter(id), options.withDeleted);
+    return this.context.run(() => query.getOne());
   }
 
   /** The first row (by primary key) matching `filters`, or `null`. */
   async findOne(filters: Filters<T>, options: ReadOptions = {}): Promise<T | null> {
-    const query = this.#select(parseFilters(filters, this.model), options.withDeleted);
+    const query = this.context.select(parseFilters(filters, this.model), options.withDeleted);
     this.#orderByPrimary(query);
-    return this.#run(() => query.limit(1).getOne());
+    return this.context.run(() => query.limit(1).getOne());
   }
 
   /** Rows matching `filters`, ordered and paged. */
   async list(options: ListOptions<T> = {}): Promise<T[]> {
-    const query = this.#select(parseFilters(options.filters, this.model), options.withDeleted);
+    const query = this.context.select(
+      parseFilters(options.filters, this.model),
+      options.withDeleted,
+    );
     const sort = parseOrderBy(options.orderBy, this.model);
     const limit = checkPageBound('limit', options.limit);
     const offset = checkPageBound('offset', options.offset);
+    const nulls = (d: 'ASC' | 'DESC') => this.context.adapter.nullsOrdering(d);
     for (const { column, direction } of sort) {
-      query.addOrderBy(
-        `${ALIAS}.${column.property}`,
-        direction,
-        this.adapter.nullsOrdering(direction),
-      );
+      query.addOrderBy(`${ALIAS}.${column.property}`, direction, nulls(direction));
     }
     if (!sort.some((s) => s.column === this.model.primary)) this.#orderByPrimary(query);
     if (limit !== undefined) query.limit(limit);
     if (offset !== undefined) query.offset(offset);
-    return this.#run(() => query.getMany());
+    return this.context.run(() => query.getMany());
   }
 
   async count(filters?: Filters<T>, options: ReadOptions = {}): Promise<number> {
-    const query = this.#select(parseFilters(filters, this.model), options.withDeleted);
-    return this.#run(() => query.getCount());
+    const query = this.context.select(parseFilters(filters, this.model), options.withDeleted);
+    return this.context.run(() => query.getCount());
   }
 
   async exists(filters?: Filters<T>, options: ReadOptions = {}): Promise<boolean> {
-    const query = this.#select(parseFilters(filters, this.model), options.withDeleted);
-    return this.#run(() => query.getExists());
+    const query = this.context.select(parseFilters(filters, this.model), options.withDeleted);
+    return this.context.run(() => query.getExists());
   }
 
   // ── writes ─────────────────────────────────────────────────────────────────
 
   /** Validates `dto`, stamps the tenant, inserts, and returns the stored row. */
   async create(dto: C): Promise<T> {
-    const values = await this.#validated(this.#options.createDto, dto);
-    const tenant = this.#tenant.current();
-    this.#tenant.stamp(values, tenant);
-    const result = await this.#execute(this.#statements.insert(values));
-    const stored =
-      this.#hydrateFirst(result) ??
-      (await this.#mustLoad(
-        (values[this.model.primary.property] ?? this.adapter.insertedId(result.raw)) as EntityId,
-        true,
-      ));
+    const { context } = this;
+    const values = await context.validated(context.parts.options.createDto, dto);
+    const tenant = context.parts.tenant.current();
+    context.parts.tenant.stamp(values, tenant);
+    const result = await context.execute(context.parts.statements.insert(values));
+    const insertedId =
+      values[this.model.primary.property] ?? context.adapter.insertedId(result.raw);
+    const stored = this.#first(result) ?? (await this.#mustLoad(insertedId as EntityId, true));
     const id = stored[this.model.primary.property] as EntityId;
     this.events.emit('created', { entity: this.model.name, id, record: stored, tenantId: tenant });
     return stored;
@@ -161,16 +141,17 @@ export class BaseRepository<
    * @throws OptimisticLockError when `expectedVersion` is given and the row has moved on
    */
   async update(id: EntityId, dto: U, options: UpdateOptions = {}): Promise<T> {
-    const values = await this.#validated(this.#options.updateDto, dto);
-    const tenant = this.#tenant.current();
-    this.#tenant.stamp(values, tenant);
-    let target = this.#idFilter(id);
+    const { context } = this;
+    const values = await context.validated(context.parts.options.updateDto, dto);
+    const tenant = context.parts.tenant.current();
+    context.parts.tenant.stamp(values, tenant);
+    let target = context.idFilter(id);
     if (options.expectedVersion !== undefined) {
       target = this.#withExpectedVersion(target, options.expectedVersion);
     }
     const result = await this.#updateWhere(target, values, false);
     if (result.affected === 0) await this.#explainMissedUpdate(id, options.expectedVersion);
-    const updated = this.#hydrateFirst(result) ?? (await this.#mustLoad(id, false));
+    const updated = this.#first(result) ?? (await this.#mustLoad(id, false));
     this.events.emit('updated', { entity: this.model.name, id, record: updated, tenantId: tenant });
     return updated;
   }
@@ -180,17 +161,20 @@ export class BaseRepository<
    * @throws NotFoundError when there is no such (visible) row
    */
   async delete(id: EntityId, options: DeleteOptions = {}): Promise<void> {
-    const soft = options.soft ?? this.#softDelete;
-    const tenant = this.#tenant.current();
-    const where = this.#idFilter(id);
+    const { context } = this;
+    const soft = options.soft ?? context.parts.softDelete;
+    const tenant = context.parts.tenant.current();
+    const where = context.idFilter(id);
     const withDeleted = options.withDeleted ?? false;
     const { affected } = soft
       ? await this.#updateWhere(
           where,
-          { [this.#deleteDate('soft delete').property]: this.#now() },
+          { [this.#deleteDate('soft delete').property]: context.now() },
           withDeleted,
         )
-      : await this.#execute(this.#statements.delete(this.#whereWriter(where, withDeleted)));
+      : await context.execute(
+          context.parts.statements.delete(context.whereWriter(where, withDeleted)),
+        );
     if (affected === 0) throw new NotFoundError(this.model.name, id);
     this.events.emit('deleted', { entity: this.model.name, id, soft, tenantId: tenant });
   }
@@ -198,13 +182,13 @@ export class BaseRepository<
   /** Clears the `@DeleteDateColumn` of a soft-deleted row. Restoring a live row returns it unchanged. */
   async restore(id: EntityId): Promise<T> {
     const deleteDate = this.#deleteDate('restore');
-    const tenant = this.#tenant.current();
-    const deleted = this.#and(
-      this.#idFilter(id),
+    const tenant = this.context.parts.tenant.current();
+    const deleted = andFilters(
+      this.context.idFilter(id),
       parseFilters({ [`${deleteDate.property}__isnull`]: false }, this.model),
     );
     const result = await this.#updateWhere(deleted, { [deleteDate.property]: null }, true);
-    const row = this.#hydrateFirst(result) ?? (await this.findById(id));
+    const row = this.#first(result) ?? (await this.findById(id));
     if (!row) throw new NotFoundError(this.model.name, id);
     if (result.affected > 0) {
       this.events.emit('restored', { entity: this.model.name, id, record: row, tenantId: tenant });
@@ -230,43 +214,7 @@ export class BaseRepository<
     return this;
   }
 
-  // ── statement building ─────────────────────────────────────────────────────
-
-  /** The WHERE clause for `node` plus the tenant and soft-delete guards. */
-  #where(node: FilterNode, withDeleted: boolean, bind: Bind, alias?: string): string {
-    const quote = (name: string) => this.adapter.quoteIdentifier(name);
-    const columnRef = alias
-      ? (c: ModelColumn) => `${quote(alias)}.${quote(c.databaseName)}`
-      : (c: ModelColumn) => quote(c.databaseName);
-    const parts: string[] = [];
-    const tenant = this.#tenant.current();
-    if (this.#tenant.column && tenant !== undefined) {
-      parts.push(`${columnRef(this.#tenant.column)} = ${bind(tenant)}`);
-    }
-    if (!withDeleted && this.model.deleteDate) {
-      parts.push(`${columnRef(this.model.deleteDate)} IS NULL`);
-    }
-    if (node !== MATCH_ALL) {
-      const toDatabase = (column: ModelColumn, value: unknown) =>
-        this.dataSource.driver.preparePersistentValue(value, column.metadata);
-      parts.push(compileFilter(node, { adapter: this.adapter, columnRef, bind, toDatabase }));
-    }
-    return parts.length > 0 ? parts.join(' AND ') : '1 = 1';
-  }
-
-  #whereWriter(node: FilterNode, withDeleted: boolean): WhereWriter {
-    return (bind) => this.#where(node, withDeleted, bind);
-  }
-
-  #select(node: FilterNode, withDeleted = false): SelectQueryBuilder<T> {
-    const params = new ParameterBag();
-    const sql = this.#where(node, withDeleted, params.bind, ALIAS);
-    // withDeleted(): our own guard is the only soft-delete filter, the same in every statement.
-    return this.#manager
-      .createQueryBuilder(this.model.target, ALIAS)
-      .withDeleted()
-      .where(sql, { ...params.values });
-  }
+  // ── helpers ────────────────────────────────────────────────────────────────
 
   #orderByPrimary(query: SelectQueryBuilder<T>): void {
     query.addOrderBy(`${ALIAS}.${this.model.primary.property}`, 'ASC');
@@ -278,20 +226,10 @@ export class BaseRepository<
     values: Record<string, unknown>,
     withDeleted: boolean,
   ): Promise<StatementResult> {
-    return this.#execute(this.#statements.update(values, this.#whereWriter(node, withDeleted)));
-  }
-
-  #execute(statement: Statement): Promise<StatementResult> {
-    return this.#run(() => executeStatement(this.#manager, statement.sql, statement.params));
-  }
-
-  // ── helpers ────────────────────────────────────────────────────────────────
-
-  #idFilter(id: EntityId): FilterNode {
-    if (!['string', 'number', 'bigint'].includes(typeof id)) {
-      throw FilterError.invalidValue(this.model.primary.property, 'a primary key value');
-    }
-    return parseFilters({ [this.model.primary.property]: id }, this.model);
+    const { context } = this;
+    return context.execute(
+      context.parts.statements.update(values, context.whereWriter(node, withDeleted)),
+    );
   }
 
   #withExpectedVersion(node: FilterNode, expected: number): FilterNode {
@@ -299,20 +237,12 @@ export class BaseRepository<
     if (!version) {
       throw new ConfigurationError(`${this.model.name}: expectedVersion needs a @VersionColumn`);
     }
-    return this.#and(node, parseFilters({ [version.property]: expected }, this.model));
+    return andFilters(node, parseFilters({ [version.property]: expected }, this.model));
   }
 
-  #and(a: FilterNode, b: FilterNode): FilterNode {
-    return Object.freeze({ kind: 'and', children: Object.freeze([a, b]) });
-  }
-
-  #now(): SqlExpression {
-    return new SqlExpression(this.adapter.currentTimestamp());
-  }
-
-  #hydrateFirst(result: StatementResult): T | undefined {
+  #first(result: StatementResult): T | undefined {
     const raw = result.rows[0];
-    return raw ? hydrateRow(this.model, this.dataSource.driver, raw) : undefined;
+    return raw ? this.context.hydrate(raw) : undefined;
   }
 
   /** After an update matched nothing: was the row missing, or had its version moved on? */
@@ -334,42 +264,11 @@ export class BaseRepository<
     return row;
   }
 
-  /**
-   * Validates input against a DTO and maps it to entity columns; properties that are not
-   * columns, and the columns the repository maintains, are refused.
-   */
-  async #validated(
-    dtoClass: RepositoryOptions['createDto'],
-    input: unknown,
-  ): Promise<Record<string, unknown>> {
-    const values = await validateDto(this.model.name, dtoClass, input);
-    const problems: FieldError[] = [];
-    for (const field of Object.keys(values)) {
-      const column = this.model.column(field);
-      if (!column) {
-        problems.push({ field, constraints: { isColumn: `not a column of ${this.model.name}` } });
-      } else if (this.model.isManaged(column)) {
-        problems.push({ field, constraints: { isManaged: 'maintained by the repository' } });
-      }
-    }
-    if (problems.length > 0) throw new ValidationError(this.model.name, problems);
-    return values;
-  }
-
   #deleteDate(purpose: string): ModelColumn {
     const column = this.model.deleteDate;
     if (!column) {
       throw new ConfigurationError(`${this.model.name}: ${purpose} needs a @DeleteDateColumn`);
     }
     return column;
-  }
-
-  /** Runs a database call and translates driver errors into typed ones. */
-  async #run<R>(call: () => Promise<R>): Promise<R> {
-    try {
-      return await call();
-    } catch (error) {
-      throw error instanceof RepositoryError ? error : this.adapter.translateError(error);
-    }
   }
 }

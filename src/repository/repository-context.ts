@@ -1,0 +1,163 @@
+import type { DataSource, Driver, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
+import { FilterError, RepositoryError, ValidationError, type FieldError } from '../errors';
+import { compileFilter } from '../filters/filter-compiler';
+import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
+import { parseFilters } from '../filters/filter-parser';
+import { ParameterBag } from '../filters/parameter-bag';
+import { validateDto, type DtoClass } from './dto-validator';
+import type { EntityModel, ModelColumn } from './entity-model';
+import type { RepositoryEvents, EntityId } from './repository-events';
+import type { RepositoryOptions } from './repository-options';
+import { hydrateRow } from './row-hydrator';
+import { executeStatement, type StatementResult } from './statement-executor';
+import type { TenantScope } from './tenant-scope';
+import {
+  SqlExpression,
+  type Statement,
+  type WhereWriter,
+  type WriteStatements,
+} from './write-statements';
+
+/** The alias of the entity's table in every SELECT a repository builds. */
+export const ALIAS = 'e';
+
+/** What a repository is made of, resolved once at construction and shared by its operations. */
+export interface RepositoryParts<T extends ObjectLiteral> {
+  readonly dataSource: DataSource;
+  readonly adapter: DialectAdapter;
+  readonly model: EntityModel<T>;
+  readonly options: RepositoryOptions<T>;
+  readonly tenant: TenantScope;
+  readonly softDelete: boolean;
+  readonly statements: WriteStatements<T>;
+  readonly events: RepositoryEvents<T>;
+}
+
+/**
+ * The working parts of a repository bound to one EntityManager (the DataSource's, or an open
+ * transaction's). The single-row facade and the bulk operations both build their statements
+ * here, so the tenant and soft-delete guards, validation and error translation exist once.
+ */
+export class RepositoryContext<T extends ObjectLiteral> {
+  readonly driver: Driver;
+
+  constructor(
+    readonly parts: RepositoryParts<T>,
+    readonly manager: EntityManager,
+  ) {
+    this.driver = parts.dataSource.driver;
+  }
+
+  get model(): EntityModel<T> {
+    return this.parts.model;
+  }
+
+  get adapter(): DialectAdapter {
+    return this.parts.adapter;
+  }
+
+  /** The same repository on another manager, e.g. inside a transaction. */
+  withManager(manager: EntityManager): RepositoryContext<T> {
+    return new RepositoryContext(this.parts, manager);
+  }
+
+  /** The WHERE clause for `node` plus the tenant and soft-delete guards. */
+  where(node: FilterNode, withDeleted: boolean, bind: Bind, alias?: string): string {
+    const quote = (name: string) => this.adapter.quoteIdentifier(name);
+    const columnRef = alias
+      ? (c: ModelColumn) => `${quote(alias)}.${quote(c.databaseName)}`
+      : (c: ModelColumn) => quote(c.databaseName);
+    const parts: string[] = [];
+    const { tenant } = this.parts;
+    const current = tenant.current();
+    if (tenant.column && current !== undefined) {
+      parts.push(`${columnRef(tenant.column)} = ${bind(current)}`);
+    }
+    if (!withDeleted && this.model.deleteDate) {
+      parts.push(`${columnRef(this.model.deleteDate)} IS NULL`);
+    }
+    if (node !== MATCH_ALL) {
+      const toDatabase = (column: ModelColumn, value: unknown) =>
+        this.driver.preparePersistentValue(value, column.metadata);
+      parts.push(compileFilter(node, { adapter: this.adapter, columnRef, bind, toDatabase }));
+    }
+    return parts.length > 0 ? parts.join(' AND ') : '1 = 1';
+  }
+
+  whereWriter(node: FilterNode, withDeleted: boolean): WhereWriter {
+    return (bind) => this.where(node, withDeleted, bind);
+  }
+
+  /** A SelectQueryBuilder over the entity with the guards and `node` applied. */
+  select(node: FilterNode, withDeleted = false): SelectQueryBuilder<T> {
+    const params = new ParameterBag();
+    const sql = this.where(node, withDeleted, params.bind, ALIAS);
+    // withDeleted(): our own guard is the only soft-delete filter, the same in every statement.
+    return this.manager
+      .createQueryBuilder(this.model.target, ALIAS)
+      .withDeleted()
+      .where(sql, { ...params.values });
+  }
+
+  execute(statement: Statement): Promise<StatementResult> {
+    return this.run(() => executeStatement(this.manager, statement.sql, statement.params));
+  }
+
+  /** Runs a database call and translates driver errors into typed ones. */
+  async run<R>(call: () => Promise<R>): Promise<R> {
+    try {
+      return await call();
+    } catch (error) {
+      throw error instanceof RepositoryError ? error : this.adapter.translateError(error);
+    }
+  }
+
+  hydrate(raw: Readonly<Record<string, unknown>>): T {
+    return hydrateRow(this.model, this.driver, raw);
+  }
+
+  /**
+   * Validates input against a DTO and maps it to entity columns; properties that are not
+   * columns, and the columns the repository maintains, are refused.
+   */
+  async validated(
+    dtoClass: DtoClass,
+    input: unknown,
+    index?: number,
+  ): Promise<Record<string, unknown>> {
+    const values = await validateDto(this.model.name, dtoClass, input, index);
+    return this.checkColumns(values, index);
+  }
+
+  /** Refuses properties that are not columns, and columns the repository maintains. */
+  checkColumns(values: Record<string, unknown>, index?: number): Record<string, unknown> {
+    const problems: FieldError[] = [];
+    for (const field of Object.keys(values)) {
+      const column = this.model.column(field);
+      if (!column) {
+        problems.push({ field, constraints: { isColumn: `not a column of ${this.model.name}` } });
+      } else if (this.model.isManaged(column)) {
+        problems.push({ field, constraints: { isManaged: 'maintained by the repository' } });
+      }
+    }
+    if (problems.length > 0) throw new ValidationError(this.model.name, problems, index);
+    return values;
+  }
+
+  idFilter(id: EntityId): FilterNode {
+    if (!['string', 'number', 'bigint'].includes(typeof id)) {
+      throw FilterError.invalidValue(this.model.primary.property, 'a primary key value');
+    }
+    return parseFilters({ [this.model.primary.property]: id }, this.model);
+  }
+
+  now(): SqlExpression {
+    return new SqlExpression(this.adapter.currentTimestamp());
+  }
+}
+
+/** `a AND b`. */
+export function andFilters(a: FilterNode, b: FilterNode): FilterNode {
+  return Object.freeze({ kind: 'and', children: Object.freeze([a, b]) });
+}
