@@ -134,6 +134,26 @@ export class ConstraintViolationError extends RepositoryError {
   }
 }
 
+/** A value the column cannot hold: too long, out of range, not a valid date or number. */
+export class InvalidDataError extends RepositoryError {
+  readonly code = 'INVALID_DATA';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Errors caused by one row's data; a bulk call isolates and reports them instead of failing. */
+export function isRowLevelError(
+  error: unknown,
+): error is ConflictError | ConstraintViolationError | InvalidDataError {
+  return (
+    error instanceof ConflictError ||
+    error instanceof ConstraintViolationError ||
+    error instanceof InvalidDataError
+  );
+}
+
 export type TransientErrorCode =
   | 'DEADLOCK'
   | 'SERIALIZATION_FAILURE'

@@ -1,7 +1,10 @@
+import type { Driver } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import {
   ConflictError,
   ConstraintViolationError,
   DatabaseError,
+  InvalidDataError,
   TransientDatabaseError,
   type TransientErrorCode,
 } from '../errors';
@@ -11,6 +14,7 @@ export type DialectName = 'postgres' | 'mysql' | 'sqlite';
 
 /** What a driver error means, independent of the dialect that raised it. */
 export type DatabaseErrorKind =
+  | 'invalid-data'
   | 'unique'
   | 'not-null'
   | 'foreign-key'
@@ -25,17 +29,27 @@ export type DatabaseErrorKind =
 /** Binds a value and returns its placeholder in the statement being built. */
 export type Bind = (value: unknown) => string;
 
+/** An upsert's conflict handling. Every column name is already quoted. */
 export interface UpsertSpec {
-  /** Quoted column list that identifies a conflict (PG/SQLite `ON CONFLICT (…)`). */
+  /** Columns that identify a conflict (`ON CONFLICT (…)`; MySQL reacts to any unique key). */
   readonly conflictColumns: readonly string[];
-  /** Columns overwritten from the incoming row; empty means "do nothing on conflict". */
+  /** Columns overwritten from the incoming row. All lists empty means "skip on conflict". */
   readonly updateColumns: readonly string[];
-  /** Raw SQL assignments appended to the update, e.g. a version bump. */
-  readonly extraAssignments?: readonly string[];
+  /** Columns incremented by one on update: the version. */
+  readonly incrementColumns?: readonly string[];
+  /** Columns set to now on update: the update date. */
+  readonly touchColumns?: readonly string[];
+  /** The update applies only where the existing row's value equals the incoming one: the tenant. */
+  readonly guardEqual?: readonly string[];
+  /** The update applies only where the existing row's value is NULL: the delete date. */
+  readonly guardNull?: readonly string[];
 }
 
-type ConstraintKind = 'unique' | 'not-null' | 'foreign-key' | 'check';
+type ConstraintKind = 'unique' | 'not-null' | 'foreign-key' | 'check' | 'invalid-data';
 type TransientKind = Exclude<DatabaseErrorKind, ConstraintKind>;
+
+/** The alias of an INSERT's target table, used by upserts. */
+export const UPSERT_ALIAS = '"t0"';
 
 const TRANSIENT: Readonly<Record<TransientKind, TransientErrorCode>> = Object.freeze({
   deadlock: 'DEADLOCK',
@@ -73,6 +87,25 @@ export abstract class DialectAdapter {
     return undefined;
   }
 
+  /**
+   * How far apart the AUTO_INCREMENT ids of one multi-row INSERT are, when the server guarantees
+   * they are consecutive; `undefined` when it does not. Only asked where RETURNING is missing.
+   */
+  async insertIdStep(
+    _query: (sql: string) => Promise<Record<string, unknown>[]>,
+  ): Promise<number | undefined> {
+    return undefined;
+  }
+
+  /**
+   * The SQL type of a column's values when bound as one array per column, for an
+   * `INSERT … SELECT FROM unnest($1::type[], …)` whose parameter count does not grow with the
+   * rows; `undefined` where the dialect (or the column's type) has no such form.
+   */
+  arrayElementType(_column: ColumnMetadata, _driver: Driver): string | undefined {
+    return undefined;
+  }
+
   /** The body of an INSERT that gives every column its default. */
   defaultValuesClause(): string {
     return 'DEFAULT VALUES';
@@ -105,12 +138,61 @@ export abstract class DialectAdapter {
     return undefined;
   }
 
-  /** `ON CONFLICT …` clause for an upsert (`updateColumns` non-empty) or a skip. */
+  /**
+   * The start of a multi-row INSERT. The target gets an alias so that an upsert can tell the
+   * existing row (`t0.version`) from the incoming one (`EXCLUDED.version`).
+   */
+  insertInto(table: string, columns: readonly string[]): string {
+    return `INSERT INTO ${table} AS ${UPSERT_ALIAS} (${columns.join(', ')})`;
+  }
+
+  /** The existing row's value of `column` inside an upsert's update. */
+  protected existing(column: string): string {
+    return `${UPSERT_ALIAS}.${column}`;
+  }
+
+  /** The incoming row's value of `column` inside an upsert's update. */
+  protected incoming(column: string): string {
+    return `EXCLUDED.${column}`;
+  }
+
+  /** The assignments of an upsert's update, without their guard. */
+  protected upsertAssignments(spec: UpsertSpec): { column: string; value: string }[] {
+    return [
+      ...spec.updateColumns.map((c) => ({ column: c, value: this.incoming(c) })),
+      ...(spec.incrementColumns ?? []).map((c) => ({
+        column: c,
+        value: `${this.existing(c)} + 1`,
+      })),
+      ...(spec.touchColumns ?? []).map((c) => ({ column: c, value: this.currentTimestamp() })),
+    ];
+  }
+
+  /** The condition under which an upsert may overwrite the existing row, if any. */
+  protected upsertGuard(spec: UpsertSpec): string | undefined {
+    const conditions = [
+      ...(spec.guardEqual ?? []).map((c) => `${this.existing(c)} = ${this.incoming(c)}`),
+      ...(spec.guardNull ?? []).map((c) => `${this.existing(c)} IS NULL`),
+    ];
+    return conditions.length > 0 ? conditions.join(' AND ') : undefined;
+  }
+
+  /** `ON CONFLICT (…) DO NOTHING`, or `DO UPDATE SET … [WHERE guard]`. */
   upsertClause(spec: UpsertSpec): string {
     const target = `(${spec.conflictColumns.join(', ')})`;
-    if (spec.updateColumns.length === 0) return `ON CONFLICT ${target} DO NOTHING`;
-    const sets = spec.updateColumns.map((c) => `${c} = EXCLUDED.${c}`);
-    return `ON CONFLICT ${target} DO UPDATE SET ${[...sets, ...(spec.extraAssignments ?? [])].join(', ')}`;
+    const assignments = this.upsertAssignments(spec);
+    if (assignments.length === 0) return `ON CONFLICT ${target} DO NOTHING`;
+    const sets = assignments.map((a) => `${a.column} = ${a.value}`).join(', ');
+    const guard = this.upsertGuard(spec);
+    return `ON CONFLICT ${target} DO UPDATE SET ${sets}${guard ? ` WHERE ${guard}` : ''}`;
+  }
+
+  /**
+   * A RETURNING expression that is true for rows an upsert inserted and false for rows it
+   * updated, where the dialect has one; otherwise the caller reads the existing keys first.
+   */
+  upsertInsertedFlag(): string | undefined {
+    return undefined;
   }
 
   /** Classifies a driver error; `undefined` when it is not one this library distinguishes. */
@@ -129,6 +211,8 @@ export abstract class DialectAdapter {
         return new DatabaseError(message, driverCodeOf(driverError), cause);
       case 'unique':
         return new ConflictError(message, cause);
+      case 'invalid-data':
+        return new InvalidDataError(message, cause);
       case 'not-null':
         return new ConstraintViolationError('NOT_NULL_VIOLATION', message, cause);
       case 'foreign-key':

@@ -9,6 +9,11 @@ import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
 
 // Server error numbers: https://mariadb.com/kb/en/mariadb-error-code-reference/
 const BY_ERRNO: Readonly<Record<number, DatabaseErrorKind>> = Object.freeze({
+  1406: 'invalid-data', // ER_DATA_TOO_LONG
+  1264: 'invalid-data', // ER_WARN_DATA_OUT_OF_RANGE
+  1265: 'invalid-data', // WARN_DATA_TRUNCATED
+  1366: 'invalid-data', // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
+  1292: 'invalid-data', // ER_TRUNCATED_WRONG_VALUE (dates)
   1062: 'unique', // ER_DUP_ENTRY
   1586: 'unique', // ER_DUP_ENTRY_WITH_KEY_NAME
   1048: 'not-null', // ER_BAD_NULL_ERROR
@@ -65,19 +70,50 @@ export class MysqlAdapter extends DialectAdapter {
     return `CAST(${column} AS BINARY) LIKE CAST(${pattern} AS BINARY) ESCAPE '${LIKE_ESCAPE}'`;
   }
 
+  #insertIdStep?: Promise<number | undefined>;
+
   /**
-   * `ON DUPLICATE KEY UPDATE`. MySQL has no conflict target: any unique key triggers it.
-   * A skip assigns the first conflict column to itself, never `INSERT IGNORE`, which would also
-   * swallow NOT NULL, foreign key and truncation errors.
+   * InnoDB hands one multi-row INSERT consecutive ids in lock modes 0 and 1 ("traditional" and
+   * "consecutive", MariaDB's default), not in mode 2 ("interleaved", MySQL 8's default).
+   */
+  override insertIdStep(
+    query: (sql: string) => Promise<Record<string, unknown>[]>,
+  ): Promise<number | undefined> {
+    this.#insertIdStep ??= query(
+      'SELECT @@innodb_autoinc_lock_mode AS lockMode, @@auto_increment_increment AS step',
+    ).then(([row]) => (Number(row?.lockMode) <= 1 ? Number(row?.step ?? 1) : undefined));
+    return this.#insertIdStep;
+  }
+
+  /** MySQL has no alias for an INSERT's target; the existing row's columns are unqualified. */
+  override insertInto(table: string, columns: readonly string[]): string {
+    return `INSERT INTO ${table} (${columns.join(', ')})`;
+  }
+
+  protected override existing(column: string): string {
+    return column;
+  }
+
+  protected override incoming(column: string): string {
+    return `VALUES(${column})`;
+  }
+
+  /**
+   * `ON DUPLICATE KEY UPDATE`. MySQL has no conflict target (any unique key triggers it) and no
+   * WHERE on the update, so a guard wraps each assignment in `IF(guard, new, old)`. A skip assigns
+   * a key column to itself, never `INSERT IGNORE`, which would also swallow NOT NULL, foreign key
+   * and truncation errors.
    */
   override upsertClause(spec: UpsertSpec): string {
-    const sets =
-      spec.updateColumns.length === 0
-        ? [`${spec.conflictColumns[0]} = ${spec.conflictColumns[0]}`]
-        : [
-            ...spec.updateColumns.map((c) => `${c} = VALUES(${c})`),
-            ...(spec.extraAssignments ?? []),
-          ];
+    const assignments = this.upsertAssignments(spec);
+    if (assignments.length === 0) {
+      const key = spec.conflictColumns[0];
+      return `ON DUPLICATE KEY UPDATE ${key} = ${key}`;
+    }
+    const guard = this.upsertGuard(spec);
+    const sets = assignments.map(({ column, value }) =>
+      guard ? `${column} = IF(${guard}, ${value}, ${column})` : `${column} = ${value}`,
+    );
     return `ON DUPLICATE KEY UPDATE ${sets.join(', ')}`;
   }
 

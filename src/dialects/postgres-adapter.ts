@@ -1,3 +1,5 @@
+import type { Driver } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { DialectAdapter, driverCodeOf, type DatabaseErrorKind, type Bind } from './dialect-adapter';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
 
@@ -25,6 +27,13 @@ export class PostgresAdapter extends DialectAdapter {
   readonly maxBindParameters = 65_535;
   readonly supportsReturning = true;
 
+  /** Any built-in scalar type; enums and array columns would need their own type names. */
+  override arrayElementType(column: ColumnMetadata, driver: Driver): string | undefined {
+    if (column.isArray || column.type === 'enum' || column.type === 'simple-enum') return undefined;
+    const type = driver.normalizeType(column);
+    return /^[a-z][a-z0-9 ]*$/.test(type) ? type : undefined;
+  }
+
   override placeholder(index: number): string {
     return `$${index + 1}`;
   }
@@ -38,6 +47,11 @@ export class PostgresAdapter extends DialectAdapter {
     return `${column} ILIKE ${bind(likePattern(mode, value))} ESCAPE '${LIKE_ESCAPE}'`;
   }
 
+  /** `xmax` is 0 in a freshly inserted row version and set in one an upsert updated. */
+  override upsertInsertedFlag(): string {
+    return '(xmax = 0)';
+  }
+
   override nullsOrdering(direction: 'ASC' | 'DESC'): 'NULLS FIRST' | 'NULLS LAST' {
     return direction === 'ASC' ? 'NULLS FIRST' : 'NULLS LAST';
   }
@@ -45,6 +59,8 @@ export class PostgresAdapter extends DialectAdapter {
   classifyError(error: unknown): DatabaseErrorKind | undefined {
     const code = driverCodeOf(error);
     if (typeof code === 'string' && code in KINDS) return KINDS[code];
+    // Class 22, data exception: too long, out of range, invalid text representation, …
+    if (typeof code === 'string' && code.startsWith('22')) return 'invalid-data';
     // node-postgres reports a dropped socket without a code.
     if (error instanceof Error && /Connection terminated/i.test(error.message)) {
       return 'connection-lost';

@@ -7,32 +7,54 @@ const my = new MysqlAdapter();
 const lite = new SqliteAdapter();
 
 describe('upsertClause', () => {
-  const update = (quote: (s: string) => string) => ({
+  const spec = (quote: (s: string) => string) => ({
     conflictColumns: [quote('email')],
     updateColumns: [quote('name'), quote('salary')],
-    extraAssignments: [`${quote('version')} = ${quote('version')} + 1`],
+    incrementColumns: [quote('version')],
+    touchColumns: [quote('updatedAt')],
+    guardEqual: [quote('tenantId')],
+    guardNull: [quote('deletedAt')],
   });
   const skip = (quote: (s: string) => string) => ({
     conflictColumns: [quote('id')],
     updateColumns: [],
   });
 
-  it('PostgreSQL and SQLite: ON CONFLICT (target) DO UPDATE SET … = EXCLUDED.…', () => {
+  it('PostgreSQL and SQLite: ON CONFLICT (target) DO UPDATE SET … WHERE guard, on the aliased target', () => {
     for (const a of [pg, lite]) {
       const q = (s: string) => a.quoteIdentifier(s);
-      expect(a.upsertClause(update(q))).toBe(
-        'ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", "salary" = EXCLUDED."salary", "version" = "version" + 1',
+      expect(a.insertInto('"t"', ['"a"'])).toBe('INSERT INTO "t" AS "t0" ("a")');
+      expect(a.upsertClause(spec(q))).toBe(
+        'ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", "salary" = EXCLUDED."salary", ' +
+          `"version" = "t0"."version" + 1, "updatedAt" = ${a.currentTimestamp()} ` +
+          'WHERE "t0"."tenantId" = EXCLUDED."tenantId" AND "t0"."deletedAt" IS NULL',
       );
       expect(a.upsertClause(skip(q))).toBe('ON CONFLICT ("id") DO NOTHING');
     }
   });
 
-  it('MySQL: ON DUPLICATE KEY UPDATE, and a skip is pk = pk, never INSERT IGNORE', () => {
+  it('MySQL: ON DUPLICATE KEY UPDATE with IF(guard, new, old), and a skip is pk = pk, never INSERT IGNORE', () => {
     const q = (s: string) => my.quoteIdentifier(s);
-    expect(my.upsertClause(update(q))).toBe(
-      'ON DUPLICATE KEY UPDATE `name` = VALUES(`name`), `salary` = VALUES(`salary`), `version` = `version` + 1',
+    const guard = '`tenantId` = VALUES(`tenantId`) AND `deletedAt` IS NULL';
+    expect(my.insertInto('`t`', ['`a`'])).toBe('INSERT INTO `t` (`a`)');
+    expect(my.upsertClause(spec(q))).toBe(
+      'ON DUPLICATE KEY UPDATE ' +
+        [
+          `\`name\` = IF(${guard}, VALUES(\`name\`), \`name\`)`,
+          `\`salary\` = IF(${guard}, VALUES(\`salary\`), \`salary\`)`,
+          `\`version\` = IF(${guard}, \`version\` + 1, \`version\`)`,
+          `\`updatedAt\` = IF(${guard}, CURRENT_TIMESTAMP(6), \`updatedAt\`)`,
+        ].join(', '),
     );
     expect(my.upsertClause(skip(q))).toBe('ON DUPLICATE KEY UPDATE `id` = `id`');
+  });
+
+  it('only PostgreSQL can flag inserted rows in RETURNING', () => {
+    expect([pg.upsertInsertedFlag(), my.upsertInsertedFlag(), lite.upsertInsertedFlag()]).toEqual([
+      '(xmax = 0)',
+      undefined,
+      undefined,
+    ]);
   });
 });
 
