@@ -13,11 +13,16 @@ export type {
   EntityId,
   EntityEvent,
   DeletedEvent,
+  BulkEvent,
+  BulkDeletedEvent,
   RepositoryEventMap,
   RepositoryEventName,
   RepositoryEvents,
 } from './repository/repository-events';
 export type { Filters, FilterKey } from './filters/filter-types';
+export type { BulkOperationResult, BulkRowError } from './bulk/bulk-result';
+export type { BulkCreateOptions, BulkProgress, EmitEvents, OnConflict } from './bulk/bulk-options';
+export { DEFAULT_BATCH_SIZE } from './bulk/bulk-create';
 export type { FilterOperator } from './filters/filter-operators';
 export { FILTER_OPERATORS } from './filters/filter-operators';
 export type { OrderBy, SortDirection } from './filters/order-by';

@@ -1,11 +1,20 @@
-import type { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type {
+  DataSource,
+  EntityManager,
+  EntityTarget,
+  ObjectLiteral,
+  SelectQueryBuilder,
+} from 'typeorm';
 import { adapterFor } from '../dialects/adapter-for';
 import { ConfigurationError, NotFoundError, OptimisticLockError } from '../errors';
 import type { FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import type { Filters } from '../filters/filter-types';
 import { checkPageBound, parseOrderBy } from '../filters/order-by';
+import { bulkCreate, type BulkCreateOptions } from '../bulk/bulk-create';
+import type { BulkOperationResult } from '../bulk/bulk-result';
 import type { DeleteOptions, ListOptions, ReadOptions, UpdateOptions } from './call-options';
+import { DtoValidator } from './dto-validator';
 import { EntityModel, type ModelColumn } from './entity-model';
 import { ALIAS, RepositoryContext, andFilters } from './repository-context';
 import type { RepositoryOptions } from './repository-options';
@@ -61,6 +70,10 @@ export class BaseRepository<
       tenant: new TenantScope(model, options.tenant),
       statements: new WriteStatements(model, adapter, dataSource.driver),
       events: new RepositoryEvents<T>(options.events ?? true),
+      validators: {
+        create: new DtoValidator(model.name, options.createDto),
+        update: new DtoValidator(model.name, options.updateDto),
+      },
     };
     this.context = new RepositoryContext(parts, dataSource.manager);
   }
@@ -74,6 +87,17 @@ export class BaseRepository<
     return this.context.parts.events;
   }
 
+  /**
+   * This repository bound to an open transaction's EntityManager: every call, bulk ones
+   * included, runs inside it (bulk error isolation then uses savepoints). Same options,
+   * listeners and cache; only the connection differs.
+   */
+  withManager(manager: EntityManager): this {
+    const bound = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(bound, this, { context: this.context.withManager(manager) });
+    return bound;
+  }
+
   // ── reads ──────────────────────────────────────────────────────────────────
 
   /** The row with this primary key, or `null` (also when soft-deleted or another tenant's). */
@@ -85,7 +109,7 @@ export class BaseRepository<
   /** The first row (by primary key) matching `filters`, or `null`. */
   async findOne(filters: Filters<T>, options: ReadOptions = {}): Promise<T | null> {
     const query = this.context.select(parseFilters(filters, this.model), options.withDeleted);
-    this.#orderByPrimary(query);
+    this.orderByPrimary(query);
     return this.context.run(() => query.limit(1).getOne());
   }
 
@@ -102,7 +126,7 @@ export class BaseRepository<
     for (const { column, direction } of sort) {
       query.addOrderBy(`${ALIAS}.${column.property}`, direction, nulls(direction));
     }
-    if (!sort.some((s) => s.column === this.model.primary)) this.#orderByPrimary(query);
+    if (!sort.some((s) => s.column === this.model.primary)) this.orderByPrimary(query);
     if (limit !== undefined) query.limit(limit);
     if (offset !== undefined) query.offset(offset);
     return this.context.run(() => query.getMany());
@@ -123,13 +147,13 @@ export class BaseRepository<
   /** Validates `dto`, stamps the tenant, inserts, and returns the stored row. */
   async create(dto: C): Promise<T> {
     const { context } = this;
-    const values = await context.validated(context.parts.options.createDto, dto);
+    const values = await context.validated('create', dto);
     const tenant = context.parts.tenant.current();
     context.parts.tenant.stamp(values, tenant);
     const result = await context.execute(context.parts.statements.insert(values));
     const insertedId =
       values[this.model.primary.property] ?? context.adapter.insertedId(result.raw);
-    const stored = this.#first(result) ?? (await this.#mustLoad(insertedId as EntityId, true));
+    const stored = this.first(result) ?? (await this.mustLoad(insertedId as EntityId, true));
     const id = stored[this.model.primary.property] as EntityId;
     this.events.emit('created', { entity: this.model.name, id, record: stored, tenantId: tenant });
     return stored;
@@ -142,16 +166,16 @@ export class BaseRepository<
    */
   async update(id: EntityId, dto: U, options: UpdateOptions = {}): Promise<T> {
     const { context } = this;
-    const values = await context.validated(context.parts.options.updateDto, dto);
+    const values = await context.validated('update', dto);
     const tenant = context.parts.tenant.current();
     context.parts.tenant.stamp(values, tenant);
     let target = context.idFilter(id);
     if (options.expectedVersion !== undefined) {
-      target = this.#withExpectedVersion(target, options.expectedVersion);
+      target = this.withExpectedVersion(target, options.expectedVersion);
     }
-    const result = await this.#updateWhere(target, values, false);
-    if (result.affected === 0) await this.#explainMissedUpdate(id, options.expectedVersion);
-    const updated = this.#first(result) ?? (await this.#mustLoad(id, false));
+    const result = await this.updateWhere(target, values, false);
+    if (result.affected === 0) await this.explainMissedUpdate(id, options.expectedVersion);
+    const updated = this.first(result) ?? (await this.mustLoad(id, false));
     this.events.emit('updated', { entity: this.model.name, id, record: updated, tenantId: tenant });
     return updated;
   }
@@ -167,9 +191,9 @@ export class BaseRepository<
     const where = context.idFilter(id);
     const withDeleted = options.withDeleted ?? false;
     const { affected } = soft
-      ? await this.#updateWhere(
+      ? await this.updateWhere(
           where,
-          { [this.#deleteDate('soft delete').property]: context.now() },
+          { [this.deleteDate('soft delete').property]: context.now() },
           withDeleted,
         )
       : await context.execute(
@@ -181,19 +205,40 @@ export class BaseRepository<
 
   /** Clears the `@DeleteDateColumn` of a soft-deleted row. Restoring a live row returns it unchanged. */
   async restore(id: EntityId): Promise<T> {
-    const deleteDate = this.#deleteDate('restore');
+    const deleteDate = this.deleteDate('restore');
     const tenant = this.context.parts.tenant.current();
     const deleted = andFilters(
       this.context.idFilter(id),
       parseFilters({ [`${deleteDate.property}__isnull`]: false }, this.model),
     );
-    const result = await this.#updateWhere(deleted, { [deleteDate.property]: null }, true);
-    const row = this.#first(result) ?? (await this.findById(id));
+    const result = await this.updateWhere(deleted, { [deleteDate.property]: null }, true);
+    const row = this.first(result) ?? (await this.findById(id));
     if (!row) throw new NotFoundError(this.model.name, id);
     if (result.affected > 0) {
       this.events.emit('restored', { entity: this.model.name, id, record: row, tenantId: tenant });
     }
     return row;
+  }
+
+  // ── bulk ───────────────────────────────────────────────────────────────────
+
+  /**
+   * Inserts many rows at the database's bulk speed. Every row ends up either stored or listed in
+   * `errors` with its input index. See docs/bulk-operations.md.
+   */
+  bulkCreate(
+    rows: Iterable<C> | AsyncIterable<C>,
+    options: BulkCreateOptions<T> = {},
+  ): Promise<BulkOperationResult> {
+    return bulkCreate(this.context, rows, options);
+  }
+
+  /** {@link bulkCreate} with `onConflict: 'update'`. */
+  bulkUpsert(
+    rows: Iterable<C> | AsyncIterable<C>,
+    options: Omit<BulkCreateOptions<T>, 'onConflict'> = {},
+  ): Promise<BulkOperationResult> {
+    return bulkCreate(this.context, rows, { ...options, onConflict: 'update' });
   }
 
   // ── events ─────────────────────────────────────────────────────────────────
@@ -216,12 +261,12 @@ export class BaseRepository<
 
   // ── helpers ────────────────────────────────────────────────────────────────
 
-  #orderByPrimary(query: SelectQueryBuilder<T>): void {
+  private orderByPrimary(query: SelectQueryBuilder<T>): void {
     query.addOrderBy(`${ALIAS}.${this.model.primary.property}`, 'ASC');
   }
 
   /** UPDATE with the version and update-date bumps; returns the rows where RETURNING exists. */
-  #updateWhere(
+  private updateWhere(
     node: FilterNode,
     values: Record<string, unknown>,
     withDeleted: boolean,
@@ -232,7 +277,7 @@ export class BaseRepository<
     );
   }
 
-  #withExpectedVersion(node: FilterNode, expected: number): FilterNode {
+  private withExpectedVersion(node: FilterNode, expected: number): FilterNode {
     const version = this.model.version;
     if (!version) {
       throw new ConfigurationError(`${this.model.name}: expectedVersion needs a @VersionColumn`);
@@ -240,13 +285,16 @@ export class BaseRepository<
     return andFilters(node, parseFilters({ [version.property]: expected }, this.model));
   }
 
-  #first(result: StatementResult): T | undefined {
+  private first(result: StatementResult): T | undefined {
     const raw = result.rows[0];
     return raw ? this.context.hydrate(raw) : undefined;
   }
 
   /** After an update matched nothing: was the row missing, or had its version moved on? */
-  async #explainMissedUpdate(id: EntityId, expectedVersion: number | undefined): Promise<void> {
+  private async explainMissedUpdate(
+    id: EntityId,
+    expectedVersion: number | undefined,
+  ): Promise<void> {
     const current = await this.findById(id);
     if (!current) throw new NotFoundError(this.model.name, id);
     const version = this.model.version;
@@ -258,13 +306,13 @@ export class BaseRepository<
     }
   }
 
-  async #mustLoad(id: EntityId, withDeleted: boolean): Promise<T> {
+  private async mustLoad(id: EntityId, withDeleted: boolean): Promise<T> {
     const row = await this.findById(id, { withDeleted });
     if (!row) throw new NotFoundError(this.model.name, id);
     return row;
   }
 
-  #deleteDate(purpose: string): ModelColumn {
+  private deleteDate(purpose: string): ModelColumn {
     const column = this.model.deleteDate;
     if (!column) {
       throw new ConfigurationError(`${this.model.name}: ${purpose} needs a @DeleteDateColumn`);

@@ -78,6 +78,8 @@ export class EntityModel<T extends ObjectLiteral = ObjectLiteral> {
   readonly deleteDate?: ModelColumn;
   /** Every stored column, relation join columns excluded. */
   readonly columns: readonly ModelColumn[];
+  /** The primary key and every unique constraint or unique index, as column lists. */
+  readonly uniqueKeys: readonly (readonly ModelColumn[])[];
   readonly #byProperty: ReadonlyMap<string, ModelColumn>;
 
   constructor(
@@ -115,6 +117,13 @@ export class EntityModel<T extends ObjectLiteral = ObjectLiteral> {
     this.createDate = find(metadata.createDateColumn);
     this.updateDate = find(metadata.updateDateColumn);
     this.deleteDate = find(metadata.deleteDateColumn);
+    const keyOf = (columns: readonly ColumnMetadata[]) =>
+      columns.map((c) => byProperty.get(c.propertyPath)!);
+    this.uniqueKeys = [
+      [this.primary],
+      ...metadata.uniques.map((u) => keyOf(u.columns)),
+      ...metadata.indices.filter((i) => i.isUnique).map((i) => keyOf(i.columns)),
+    ];
   }
 
   /** The column behind a property name, or `undefined`. Never resolves database names. */

@@ -5,7 +5,7 @@ import { compileFilter } from '../filters/filter-compiler';
 import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import { ParameterBag } from '../filters/parameter-bag';
-import { validateDto, type DtoClass } from './dto-validator';
+import type { DtoValidator } from './dto-validator';
 import type { EntityModel, ModelColumn } from './entity-model';
 import type { RepositoryEvents, EntityId } from './repository-events';
 import type { RepositoryOptions } from './repository-options';
@@ -32,6 +32,7 @@ export interface RepositoryParts<T extends ObjectLiteral> {
   readonly softDelete: boolean;
   readonly statements: WriteStatements<T>;
   readonly events: RepositoryEvents<T>;
+  readonly validators: { readonly create: DtoValidator; readonly update: DtoValidator };
 }
 
 /**
@@ -122,11 +123,11 @@ export class RepositoryContext<T extends ObjectLiteral> {
    * columns, and the columns the repository maintains, are refused.
    */
   async validated(
-    dtoClass: DtoClass,
+    dto: 'create' | 'update',
     input: unknown,
     index?: number,
   ): Promise<Record<string, unknown>> {
-    const values = await validateDto(this.model.name, dtoClass, input, index);
+    const values = await this.parts.validators[dto].validate(input, index);
     return this.checkColumns(values, index);
   }
 

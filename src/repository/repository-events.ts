@@ -16,12 +16,28 @@ export interface DeletedEvent {
   readonly tenantId?: string;
 }
 
+/** One event for a whole bulk call. */
+export interface BulkEvent {
+  readonly entity: string;
+  /** The affected rows' ids, when the dialect reports them cheaply. */
+  readonly ids?: readonly EntityId[];
+  readonly count: number;
+  readonly tenantId?: string;
+}
+
+export interface BulkDeletedEvent extends BulkEvent {
+  readonly soft: boolean;
+}
+
 /** Event name → payload. */
 export interface RepositoryEventMap<T> {
   created: EntityEvent<T>;
   updated: EntityEvent<T>;
   deleted: DeletedEvent;
   restored: EntityEvent<T>;
+  bulkCreated: BulkEvent;
+  bulkUpdated: BulkEvent;
+  bulkDeleted: BulkDeletedEvent;
 }
 
 export type RepositoryEventName = keyof RepositoryEventMap<unknown>;

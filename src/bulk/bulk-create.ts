@@ -1,0 +1,373 @@
+import type { ObjectLiteral } from 'typeorm';
+import { BulkOperationError, ConfigurationError } from '../errors';
+import { parseFilters } from '../filters/filter-parser';
+import type { ModelColumn } from '../repository/entity-model';
+import type { RepositoryContext } from '../repository/repository-context';
+import type { EntityId } from '../repository/repository-events';
+import type { ConflictPolicy } from './bulk-insert-statement';
+import type { BulkCreateOptions, EmitEvents, OnConflict } from './bulk-options';
+import { planChunks } from './bulk-planner';
+import { BulkResultBuilder, type BulkOperationResult, type BulkRowError } from './bulk-result';
+import { ChunkWriter, type RowOutcome } from './chunk-writer';
+import { keyOfValues } from './row-keys';
+import { isPrepared, RowPreparer, type PreparedRow } from './row-preparer';
+
+export type { BulkCreateOptions } from './bulk-options';
+
+/** The best batch size measured by `npm run bench -- bulk` on all three dialects. */
+export const DEFAULT_BATCH_SIZE = 1000;
+
+/** Rows validated between two yields to the event loop. */
+const PREPARE_SLICE = 100;
+
+const CONFLICT_MODES: Readonly<Record<OnConflict, true>> = Object.freeze({
+  error: true,
+  skip: true,
+  update: true,
+});
+
+interface Settings {
+  readonly batchSize: number;
+  readonly policy: ConflictPolicy;
+  readonly returnIds: boolean;
+  readonly emitEvents: EmitEvents;
+  readonly dryRun: boolean;
+  readonly tenant: string | undefined;
+  readonly validate: boolean;
+  readonly atomic: boolean;
+  readonly onProgress?: BulkCreateOptions['onProgress'];
+}
+
+/** Ids of the rows a call inserted and updated, in input order, for its events. */
+interface Touched {
+  readonly inserted: EntityId[];
+  readonly updated: EntityId[];
+}
+
+/**
+ * `bulkCreate` / `bulkUpsert`: validates, plans and writes rows batch by batch. Every input row
+ * ends up stored (inserted, updated or, with `onConflict: 'skip'`, deliberately skipped) or
+ * listed in `errors` with its index. Input is consumed one batch at a time, so an async
+ * iterable of any length runs in flat memory.
+ */
+export async function bulkCreate<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  rows: Iterable<unknown> | AsyncIterable<unknown>,
+  options: BulkCreateOptions<T>,
+): Promise<BulkOperationResult> {
+  const settings = resolveSettings(context, options);
+  const touched: Touched = { inserted: [], updated: [] };
+  const result =
+    settings.atomic && !settings.dryRun
+      ? await context.run(() =>
+          context.manager.transaction(async (manager) => {
+            const outcome = await writeAll(context.withManager(manager), rows, settings, touched);
+            if (!outcome.success) {
+              // Throwing rolls the transaction back: nothing of this call is stored.
+              throw new BulkOperationError(
+                `${context.model.name}: bulk create rolled back, ${outcome.errorCount} row(s) failed`,
+                outcome.errors,
+              );
+            }
+            return outcome;
+          }),
+        )
+      : await writeAll(context, rows, settings, touched);
+  if (!settings.dryRun) await emitEvents(context, settings, touched);
+  return result;
+}
+
+async function writeAll<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  rows: Iterable<unknown> | AsyncIterable<unknown>,
+  settings: Settings,
+  touched: Touched,
+): Promise<BulkOperationResult> {
+  const run = new BulkCreateRun(
+    context,
+    settings,
+    touched,
+    Array.isArray(rows) ? rows.length : undefined,
+  );
+  const input = windows(rows, settings.batchSize)[Symbol.asyncIterator]();
+  let next = await input.next();
+  let preparing = next.done ? undefined : run.prepare(next.value);
+  // Two windows in flight: the next one is validated while the database writes this one.
+  while (preparing) {
+    const prepared = await preparing;
+    next = await input.next();
+    const writing = run.write(prepared);
+    preparing = next.done ? undefined : run.prepare(next.value);
+    if (!(await writing)) break;
+  }
+  // One array serves both createdIds and the bulkCreated event: a million ids are kept once.
+  if (settings.returnIds) run.result.createdIds = touched.inserted;
+  return run.result.build();
+}
+
+/** One window of input after validation. */
+interface PreparedWindow {
+  readonly rows: readonly PreparedRow[];
+  readonly invalid: readonly BulkRowError[];
+}
+
+/** The state of one bulkCreate call as its windows are prepared and written. */
+class BulkCreateRun<T extends ObjectLiteral> {
+  readonly result: BulkResultBuilder;
+  readonly #preparer: RowPreparer<T>;
+  readonly #writer: ChunkWriter<T>;
+  #received = 0;
+  #processed = 0;
+
+  constructor(
+    private readonly context: RepositoryContext<T>,
+    private readonly settings: Settings,
+    private readonly touched: Touched,
+    private readonly total: number | undefined,
+  ) {
+    this.result = new BulkResultBuilder(settings.dryRun);
+    this.#preparer = new RowPreparer(context, settings.validate, settings.tenant);
+    const needIds = settings.returnIds || settings.emitEvents !== false;
+    this.#writer = new ChunkWriter(context, settings.policy, needIds);
+    if (settings.policy.mode !== 'error') {
+      this.result.insertedCount = 0;
+      this.result.updatedCount = 0;
+      this.result.skippedCount = 0;
+    }
+  }
+
+  /**
+   * Validates a window in slices that yield to the event loop, so that the statements of the
+   * window being written keep going out while this one is checked.
+   */
+  async prepare(window: readonly unknown[]): Promise<PreparedWindow> {
+    const first = this.#received;
+    this.#received += window.length;
+    const rows: PreparedRow[] = [];
+    const invalid: BulkRowError[] = [];
+    for (let start = 0; start < window.length; start += PREPARE_SLICE) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      const slice = window.slice(start, start + PREPARE_SLICE);
+      const prepared = await Promise.all(
+        slice.map((input, k) => this.#preparer.prepare(input, first + start + k)),
+      );
+      for (const row of prepared) {
+        if (isPrepared(row)) rows.push(row);
+        else invalid.push(row);
+      }
+    }
+    return { rows, invalid };
+  }
+
+  /** Writes a prepared window; false when an atomic call must stop. */
+  async write(window: PreparedWindow): Promise<boolean> {
+    const { result, settings } = this;
+    result.totalRecords += window.rows.length + window.invalid.length;
+    for (const row of window.invalid) result.fail(row.index, row.code, row.message);
+    this.#processed += window.invalid.length;
+    const { rows, superseded } =
+      settings.policy.mode === 'update'
+        ? lastPerKey(window.rows, settings.policy.target)
+        : { rows: window.rows, superseded: 0 };
+    result.successCount += superseded;
+    this.#processed += superseded;
+    const created: { index: number; id: EntityId }[] = [];
+    for (const chunk of planChunks(
+      rows,
+      this.context.model,
+      this.context.adapter,
+      settings.batchSize,
+    )) {
+      result.batches++;
+      this.#processed += chunk.rows.length;
+      if (settings.dryRun) {
+        result.statements.push(this.#writer.statementFor(chunk).statement.build(chunk).sql);
+        continue;
+      }
+      const failed = this.#record(chunk.rows, await this.#writer.write(chunk), created);
+      settings.onProgress?.({
+        processed: this.#processed,
+        batches: result.batches,
+        total: this.total,
+      });
+      // All or nothing: the first failing batch decides, and the caller rolls back.
+      if (failed && settings.atomic) return false;
+    }
+    created.sort((a, b) => a.index - b.index);
+    for (const { id } of created) this.touched.inserted.push(id);
+    return true;
+  }
+
+  /** Adds a chunk's outcomes to the result; true when a row failed. */
+  #record(
+    rows: readonly PreparedRow[],
+    outcomes: ReadonlyMap<number, RowOutcome>,
+    created: { index: number; id: EntityId }[],
+  ): boolean {
+    const { result } = this;
+    let failed = false;
+    for (const row of rows) {
+      const outcome = outcomes.get(row.index)!;
+      switch (outcome.kind) {
+        case 'failed':
+          result.fail(row.index, outcome.code, outcome.message);
+          failed = true;
+          continue;
+        case 'inserted':
+          if (outcome.id !== undefined) created.push({ index: row.index, id: outcome.id });
+          if (result.insertedCount !== undefined) result.insertedCount++;
+          break;
+        case 'updated':
+          if (outcome.id !== undefined) this.touched.updated.push(outcome.id);
+          result.updatedCount!++;
+          break;
+        case 'skipped':
+          result.skippedCount!++;
+          break;
+      }
+      result.successCount++;
+    }
+    return failed;
+  }
+}
+
+/** The input in windows of `size` rows; arrays are sliced, iterables pulled as needed. */
+async function* windows(rows: Iterable<unknown> | AsyncIterable<unknown>, size: number) {
+  if (Array.isArray(rows)) {
+    for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+    return;
+  }
+  let window: unknown[] = [];
+  for await (const row of rows) {
+    window.push(row);
+    if (window.length === size) {
+      yield window;
+      window = [];
+    }
+  }
+  if (window.length > 0) yield window;
+}
+
+/**
+ * An upsert keeps the last row per conflict key, so that PostgreSQL never meets "ON CONFLICT
+ * DO UPDATE command cannot affect row a second time"; the earlier rows count as applied.
+ */
+function lastPerKey(rows: readonly PreparedRow[], key: readonly ModelColumn[]) {
+  const last = new Map<string, number>();
+  rows.forEach((row, i) => {
+    const k = keyOfValues(row.values, key);
+    if (k !== undefined) last.set(k, i);
+  });
+  const kept = rows.filter((row, i) => {
+    const k = keyOfValues(row.values, key);
+    return k === undefined || last.get(k) === i;
+  });
+  return { rows: kept, superseded: rows.length - kept.length };
+}
+
+async function emitEvents<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  settings: Settings,
+  touched: Touched,
+): Promise<void> {
+  const { events } = context.parts;
+  const entity = context.model.name;
+  const tenantId = settings.tenant;
+  if (settings.emitEvents === 'perRow') {
+    for (const [event, ids] of [
+      ['created', touched.inserted],
+      ['updated', touched.updated],
+    ] as const) {
+      for (const record of await loadByIds(context, ids)) {
+        const id = record[context.model.primary.property] as EntityId;
+        events.emit(event, { entity, id, record, tenantId });
+      }
+    }
+    return;
+  }
+  if (settings.emitEvents === false) return;
+  if (touched.inserted.length > 0) {
+    events.emit('bulkCreated', {
+      entity,
+      ids: touched.inserted,
+      count: touched.inserted.length,
+      tenantId,
+    });
+  }
+  if (touched.updated.length > 0) {
+    events.emit('bulkUpdated', {
+      entity,
+      ids: touched.updated,
+      count: touched.updated.length,
+      tenantId,
+    });
+  }
+}
+
+/** Rows by primary key, in chunks, for per-row events. */
+async function loadByIds<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  ids: readonly EntityId[],
+) {
+  const records: T[] = [];
+  const key = `${context.model.primary.property}__in`;
+  for (let i = 0; i < ids.length; i += DEFAULT_BATCH_SIZE) {
+    const node = parseFilters({ [key]: ids.slice(i, i + DEFAULT_BATCH_SIZE) }, context.model);
+    records.push(...(await context.run(() => context.select(node).getMany())));
+  }
+  return records;
+}
+
+/** Checks the options before any row is read; a wrong option is a ConfigurationError. */
+function resolveSettings<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  options: BulkCreateOptions<T>,
+): Settings {
+  const { model, parts } = context;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new ConfigurationError(
+      `batchSize must be a positive integer, got ${String(options.batchSize)}`,
+    );
+  }
+  const mode = options.onConflict ?? 'error';
+  if (!Object.hasOwn(CONFLICT_MODES, mode)) {
+    throw new ConfigurationError(
+      `onConflict must be 'error', 'skip' or 'update', got ${String(mode)}`,
+    );
+  }
+  const target = (options.conflictTarget ?? [model.primary.property]).map((p) =>
+    model.requireColumn(p, 'conflictTarget column'),
+  );
+  const isUniqueKey = model.uniqueKeys.some(
+    (k) => k.length === target.length && k.every((c) => target.includes(c)),
+  );
+  if (!isUniqueKey) {
+    throw new ConfigurationError(
+      `${model.name}: conflictTarget (${target.map((c) => c.property).join(', ')}) is not the primary key or a unique constraint`,
+    );
+  }
+  const updateColumns = options.updateColumns?.map((p) => {
+    const column = model.requireColumn(p, 'updateColumns column');
+    if (model.isManaged(column) || column === model.primary) {
+      throw new ConfigurationError(`${model.name}: updateColumns cannot include ${p}`);
+    }
+    return column;
+  });
+  if (options.tenantId !== undefined && !parts.tenant.column) {
+    throw new ConfigurationError(
+      `${model.name}: tenantId given but the repository is not tenant-scoped`,
+    );
+  }
+  return {
+    batchSize,
+    policy: { mode, target, updateColumns },
+    returnIds: options.returnIds ?? true,
+    emitEvents: options.emitEvents ?? true,
+    dryRun: options.dryRun ?? false,
+    tenant: options.tenantId ?? parts.tenant.current(),
+    validate: options.validate ?? true,
+    atomic: options.atomic ?? false,
+    onProgress: options.onProgress,
+  };
+}

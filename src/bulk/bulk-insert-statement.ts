@@ -1,0 +1,155 @@
+import type { ObjectLiteral } from 'typeorm';
+import type { Bind } from '../dialects/dialect-adapter';
+import type { ModelColumn } from '../repository/entity-model';
+import { PositionalParameters } from '../repository/positional-parameters';
+import type { RepositoryContext } from '../repository/repository-context';
+import type { Statement } from '../repository/write-statements';
+import type { OnConflict } from './bulk-options';
+import type { PlannedChunk } from './bulk-planner';
+import type { PreparedRow } from './row-preparer';
+
+/** How a bulk INSERT treats rows whose key already exists. */
+export interface ConflictPolicy {
+  readonly mode: OnConflict;
+  /** The columns that identify a conflict. */
+  readonly target: readonly ModelColumn[];
+  /** Columns an upsert may overwrite; `undefined` means each chunk's own non-key columns. */
+  readonly updateColumns?: readonly ModelColumn[];
+}
+
+/** The name the RETURNING clause gives the "was inserted" flag of an upsert. */
+export const INSERTED_FLAG = '__inserted';
+
+/**
+ * Builds the multi-row `INSERT … VALUES (…), (…) [ON CONFLICT …] [RETURNING …]` of a chunk. The
+ * version, create and update date columns are stamped as SQL (`1`, now), not as parameters.
+ */
+export class BulkInsertStatement<T extends ObjectLiteral> {
+  readonly #stamps: readonly { column: ModelColumn; sql: string }[];
+  readonly #returning: string;
+
+  constructor(
+    private readonly context: RepositoryContext<T>,
+    private readonly policy: ConflictPolicy,
+  ) {
+    const { model, adapter } = context;
+    const now = adapter.currentTimestamp();
+    this.#stamps = [
+      ...(model.version ? [{ column: model.version, sql: '1' }] : []),
+      ...(model.createDate ? [{ column: model.createDate, sql: now }] : []),
+      ...(model.updateDate ? [{ column: model.updateDate, sql: now }] : []),
+    ];
+    this.#returning = this.#returningClause();
+  }
+
+  /** Whether the statement returns one row per inserted (or upserted) row. */
+  get returnsRows(): boolean {
+    return this.#returning !== '';
+  }
+
+  build(chunk: PlannedChunk, rows: readonly PreparedRow[] = chunk.rows): Statement {
+    const { adapter } = this.context;
+    const params = new PositionalParameters(adapter);
+    const names = [...chunk.columns, ...this.#stamps.map((s) => s.column)].map((c) =>
+      this.#quote(c),
+    );
+    const types = this.#arrayTypes(chunk);
+    const source = types
+      ? this.#unnestSource(chunk, rows, types, params.bind)
+      : this.#valuesSource(chunk, rows, params.bind);
+    const conflict = this.#conflictClause(chunk);
+    const sql =
+      `${adapter.insertInto(this.context.parts.statements.table, names)} ${source}` +
+      (conflict ? ` ${conflict}` : '') +
+      this.#returning;
+    return { sql, params: params.values };
+  }
+
+  /** `VALUES (…), (…)`: one parameter per value. */
+  #valuesSource(chunk: PlannedChunk, rows: readonly PreparedRow[], bind: Bind): string {
+    const { driver } = this.context;
+    const stamps = this.#stamps.map((s) => s.sql);
+    const tuples = rows.map((row) => {
+      const values = chunk.columns.map((c) =>
+        bind(driver.preparePersistentValue(row.values[c.property], c.metadata)),
+      );
+      return `(${[...values, ...stamps].join(', ')})`;
+    });
+    return `VALUES ${tuples.join(', ')}`;
+  }
+
+  /**
+   * `SELECT *, stamps FROM unnest($1::t1[], …)`: one array parameter per column, so the statement
+   * is parsed once per shape whatever the row count (PostgreSQL; about twice as fast as VALUES).
+   */
+  #unnestSource(
+    chunk: PlannedChunk,
+    rows: readonly PreparedRow[],
+    types: readonly string[],
+    bind: Bind,
+  ): string {
+    const { driver } = this.context;
+    const arrays = chunk.columns.map((c, i) => {
+      const values = rows.map((row) =>
+        driver.preparePersistentValue(row.values[c.property], c.metadata),
+      );
+      return `${bind(values)}::${types[i]}[]`;
+    });
+    const selected = ['*', ...this.#stamps.map((s) => s.sql)].join(', ');
+    return `SELECT ${selected} FROM unnest(${arrays.join(', ')})`;
+  }
+
+  /** The array element type of every column of the chunk, or `undefined` to use VALUES. */
+  #arrayTypes(chunk: PlannedChunk): string[] | undefined {
+    const { adapter, driver } = this.context;
+    if (chunk.columns.length === 0) return undefined;
+    const types: string[] = [];
+    for (const column of chunk.columns) {
+      const type = adapter.arrayElementType(column.metadata, driver);
+      if (!type) return undefined;
+      types.push(type);
+    }
+    return types;
+  }
+
+  #conflictClause(chunk: PlannedChunk): string | undefined {
+    const { mode, target } = this.policy;
+    if (mode === 'error') return undefined;
+    const { model, adapter } = this.context;
+    const conflictColumns = target.map((c) => this.#quote(c));
+    if (mode === 'skip') return adapter.upsertClause({ conflictColumns, updateColumns: [] });
+    const tenant = this.context.parts.tenant.column;
+    const excluded = new Set([...target, model.primary, ...(tenant ? [tenant] : [])]);
+    // A column the chunk's rows did not provide is never overwritten (it would become DEFAULT).
+    const candidates = this.policy.updateColumns ?? chunk.columns;
+    const updateColumns = candidates.filter((c) => chunk.columns.includes(c) && !excluded.has(c));
+    return adapter.upsertClause({
+      conflictColumns,
+      updateColumns: updateColumns.map((c) => this.#quote(c)),
+      incrementColumns: model.version ? [this.#quote(model.version)] : [],
+      touchColumns: model.updateDate ? [this.#quote(model.updateDate)] : [],
+      // Never take over another tenant's row, nor silently revive a soft-deleted one.
+      guardEqual: tenant ? [this.#quote(tenant)] : [],
+      guardNull: model.deleteDate ? [this.#quote(model.deleteDate)] : [],
+    });
+  }
+
+  #returningClause(): string {
+    const { model, adapter } = this.context;
+    if (!adapter.supportsReturning) return '';
+    const columns = new Set([
+      model.primary,
+      ...(this.policy.mode === 'error' ? [] : this.policy.target),
+    ]);
+    const parts = [...columns].map((c) => this.#quote(c));
+    const flag = adapter.upsertInsertedFlag();
+    if (this.policy.mode === 'update' && flag) {
+      parts.push(`${flag} AS ${adapter.quoteIdentifier(INSERTED_FLAG)}`);
+    }
+    return ` RETURNING ${parts.join(', ')}`;
+  }
+
+  #quote(column: ModelColumn): string {
+    return this.context.adapter.quoteIdentifier(column.databaseName);
+  }
+}

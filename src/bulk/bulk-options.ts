@@ -1,0 +1,118 @@
+/**
+ * Which events a bulk call fires: `true` one `bulkCreated`/`bulkUpdated`/`bulkDeleted` per call,
+ * `'perRow'` the single-row events instead, `false` none.
+ */
+export type EmitEvents = boolean | 'perRow';
+
+export interface BulkUpdateOptions {
+  /**
+   * Update in primary-key chunks of this many rows, each its own statement, so a huge table is
+   * never locked by one statement.
+   * @default undefined (one statement)
+   * Cost: one extra SELECT of keys per chunk.
+   */
+  readonly batchSize?: number;
+  /**
+   * @default true
+   * Cost: `true` reads the affected ids back where RETURNING is missing (MySQL); `'perRow'`
+   * also reads every updated row.
+   */
+  readonly emitEvents?: EmitEvents;
+}
+
+export interface BulkDeleteOptions {
+  /** @default true when the entity has a `@DeleteDateColumn` (and the repository's `softDelete`) */
+  readonly soft?: boolean;
+  /** As for {@link BulkUpdateOptions.batchSize}. @default undefined (one statement) */
+  readonly batchSize?: number;
+  /** @default true */
+  readonly emitEvents?: EmitEvents;
+  /**
+   * An empty filter deletes every (visible) row; it is refused with `FilterError`
+   * (`FILTER_EMPTY`) unless this is set.
+   * @default false
+   */
+  readonly allowAll?: boolean;
+}
+
+export interface BulkUpdateByIdsOptions {
+  /**
+   * Rows per statement.
+   * @default as many as the dialect's bind-parameter limit allows, at most 1000
+   */
+  readonly batchSize?: number;
+  /** @default true */
+  readonly emitEvents?: EmitEvents;
+  /**
+   * Validate each row's changes against the Update DTO.
+   * @default true
+   * Cost: class-validator per row, about 10-30 µs.
+   */
+  readonly validate?: boolean;
+}
+
+/** What `bulkCreate` does with a row whose key already exists. */
+export type OnConflict = 'error' | 'skip' | 'update';
+
+/** Progress reported after each batch. `total` is known for arrays, not for async iterables. */
+export interface BulkProgress {
+  readonly processed: number;
+  readonly batches: number;
+  readonly total?: number;
+}
+
+export interface BulkCreateOptions<T = Record<string, unknown>> {
+  /**
+   * Rows per INSERT statement; lowered further where the dialect's bind-parameter or packet
+   * limit requires.
+   * @default 1000 (the best size measured by `npm run bench -- bulk`)
+   * Cost: larger batches use more memory and make error isolation bisect deeper.
+   */
+  readonly batchSize?: number;
+  /**
+   * `'error'`: a conflicting row is reported in `errors` (`UNIQUE_VIOLATION`) and the others are
+   * stored. `'skip'`: conflicting rows are left as they are and counted in `skippedCount`.
+   * `'update'`: an upsert; the version is bumped and the update date set.
+   * @default 'error'
+   */
+  readonly onConflict?: OnConflict;
+  /**
+   * The unique key that identifies a conflict, as property names.
+   * @default the primary key
+   */
+  readonly conflictTarget?: readonly (keyof T & string)[];
+  /**
+   * Columns an upsert overwrites.
+   * @default the row's own non-key columns: a column the row leaves out is never overwritten
+   */
+  readonly updateColumns?: readonly (keyof T & string)[];
+  /**
+   * Fill `createdIds`.
+   * @default true
+   * Cost: RETURNING on PostgreSQL/SQLite (small); on MySQL, a SELECT by key for upserts and skips.
+   */
+  readonly returnIds?: boolean;
+  /** @default true (one `bulkCreated` event per call) */
+  readonly emitEvents?: EmitEvents;
+  /**
+   * Plan and validate only: `dryRun.statements` lists the SQL that would run. Nothing is written.
+   * @default false
+   */
+  readonly dryRun?: boolean;
+  /** Stamp rows with this tenant instead of the repository's resolver. @default the resolver's */
+  readonly tenantId?: string;
+  /** Called after each batch. @default none */
+  readonly onProgress?: (progress: BulkProgress) => void;
+  /**
+   * Validate each row against the Create DTO first; an invalid row is reported by index.
+   * @default true
+   * Cost: class-validator per row, roughly 10-30 µs; `false` skips it for trusted input.
+   */
+  readonly validate?: boolean;
+  /**
+   * All or nothing: on any failing row, roll everything back and throw `BulkOperationError`
+   * listing the failures.
+   * @default false (every good row is stored, every bad row reported)
+   */
+  readonly atomic?: boolean;
+}

@@ -1,0 +1,72 @@
+import type { DialectAdapter } from '../dialects/dialect-adapter';
+import type { EntityModel, ModelColumn } from '../repository/entity-model';
+import type { PreparedRow } from './row-preparer';
+
+/** Rows that share a column signature and fit one statement. */
+export interface PlannedChunk {
+  readonly columns: readonly ModelColumn[];
+  readonly rows: readonly PreparedRow[];
+}
+
+/** Headroom under MySQL's max_allowed_packet for the SQL text around the values. */
+const PACKET_MARGIN = 0.75;
+
+/**
+ * Groups rows by column signature (the sorted set of keys each row defines, so a row never
+ * writes DEFAULT over a column it left out) and cuts each group into chunks that fit the
+ * dialect's bind-parameter limit, its packet size and `batchSize`. Groups keep the order in
+ * which their first row appeared.
+ */
+export function planChunks(
+  rows: readonly PreparedRow[],
+  model: EntityModel,
+  adapter: DialectAdapter,
+  batchSize: number,
+): PlannedChunk[] {
+  const groups = new Map<string, PreparedRow[]>();
+  for (const row of rows) {
+    const signature = Object.keys(row.values).sort().join('\u0000');
+    const group = groups.get(signature);
+    if (group) group.push(row);
+    else groups.set(signature, [row]);
+  }
+  const chunks: PlannedChunk[] = [];
+  for (const [signature, group] of groups) {
+    const columns = signature === '' ? [] : signature.split('\u0000').map((p) => model.column(p)!);
+    const perStatement = Math.max(
+      1,
+      Math.min(batchSize, Math.floor(adapter.maxBindParameters / Math.max(1, columns.length))),
+    );
+    const maxBytes = adapter.maxStatementBytes * PACKET_MARGIN;
+    let current: PreparedRow[] = [];
+    let bytes = 0;
+    for (const row of group) {
+      const size = Number.isFinite(maxBytes) ? approximateBytes(row) : 0;
+      if (current.length >= perStatement || (current.length > 0 && bytes + size > maxBytes)) {
+        chunks.push({ columns, rows: current });
+        current = [];
+        bytes = 0;
+      }
+      current.push(row);
+      bytes += size;
+    }
+    if (current.length > 0) chunks.push({ columns, rows: current });
+  }
+  return chunks;
+}
+
+/** An upper-bound guess of a row's size in a text-protocol statement. */
+function approximateBytes(row: PreparedRow): number {
+  let bytes = 8;
+  for (const value of Object.values(row.values)) {
+    bytes += (value === null ? 4 : textOf(value).length * 4) + 3;
+  }
+  return bytes;
+}
+
+function textOf(value: unknown): string {
+  if (Buffer.isBuffer(value)) return value.toString('hex');
+  if (typeof value === 'object' && value !== null && !(value instanceof Date))
+    return JSON.stringify(value);
+  return String(value);
+}

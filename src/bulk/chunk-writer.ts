@@ -1,0 +1,331 @@
+import type { ObjectLiteral } from 'typeorm';
+import { isRowLevelError } from '../errors';
+import type { ModelColumn } from '../repository/entity-model';
+import type { RepositoryContext } from '../repository/repository-context';
+import type { EntityId } from '../repository/repository-events';
+import type { StatementResult } from '../repository/statement-executor';
+import { BulkInsertStatement, INSERTED_FLAG, type ConflictPolicy } from './bulk-insert-statement';
+import type { OnConflict } from './bulk-options';
+import type { PlannedChunk } from './bulk-planner';
+import { keyOfRaw, keyOfValues, selectByKeys } from './row-keys';
+import type { PreparedRow } from './row-preparer';
+
+/** What happened to one input row. */
+export type RowOutcome =
+  | { readonly kind: 'inserted'; readonly id: EntityId | undefined }
+  | { readonly kind: 'updated'; readonly id: EntityId | undefined }
+  | { readonly kind: 'skipped' }
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string };
+
+/** A row already in the table under an incoming key, and whether this call may touch it. */
+interface ExistingRow {
+  readonly id: EntityId;
+  /** Same tenant and not soft-deleted. */
+  readonly visible: boolean;
+}
+
+const HIDDEN_ROW =
+  'conflicts with a row that is soft-deleted or belongs to another tenant; it was left unchanged';
+const OTHER_KEY = 'conflicts on a unique key other than the conflict target';
+
+/**
+ * Writes one planned chunk and reports an outcome for every row in it.
+ *
+ * A row-level failure (unique, not-null, foreign key, check, invalid data) fails the whole
+ * statement; the writer then bisects the rows and retries each half, so a chunk of n rows with
+ * b bad ones costs about b × log2(n) extra statements. Each attempt is atomic on its own in
+ * autocommit mode; inside a transaction it runs under a savepoint so that a failure does not
+ * abort the caller's transaction.
+ *
+ * Ids come from RETURNING where the dialect has it. Without it (MySQL) they come from
+ * `insertId` when the server guarantees consecutive ids, else from a read-back by key, else
+ * from inserting row by row.
+ */
+export class ChunkWriter<T extends ObjectLiteral> {
+  readonly #statements = new Map<OnConflict, BulkInsertStatement<T>>();
+  #insertIdStep?: Promise<number | undefined>;
+  #savepoints = 0;
+
+  constructor(
+    private readonly context: RepositoryContext<T>,
+    private readonly policy: ConflictPolicy,
+    private readonly needIds: boolean,
+  ) {}
+
+  /** The statement a chunk runs as; without its conflict key a chunk cannot conflict on it. */
+  statementFor(chunk: PlannedChunk): { statement: BulkInsertStatement<T>; mode: OnConflict } {
+    const keyed = this.policy.target.every((c) => chunk.columns.includes(c));
+    const mode = keyed ? this.policy.mode : 'error';
+    let statement = this.#statements.get(mode);
+    if (!statement) {
+      statement = new BulkInsertStatement(this.context, { ...this.policy, mode });
+      this.#statements.set(mode, statement);
+    }
+    return { statement, mode };
+  }
+
+  async write(chunk: PlannedChunk): Promise<Map<number, RowOutcome>> {
+    const outcomes = new Map<number, RowOutcome>();
+    const { mode } = this.statementFor(chunk);
+    if (mode === 'error' && (await this.#needsRowByRow(chunk))) {
+      for (const row of chunk.rows) await this.#isolate(chunk, [row], outcomes);
+    } else {
+      await this.#isolate(chunk, chunk.rows, outcomes);
+    }
+    return outcomes;
+  }
+
+  async #isolate(
+    chunk: PlannedChunk,
+    rows: readonly PreparedRow[],
+    outcomes: Map<number, RowOutcome>,
+  ) {
+    try {
+      const results = await this.#scoped(this.#readsAround(chunk), (context) =>
+        this.#attempt(context, chunk, rows),
+      );
+      results.forEach((outcome, i) => outcomes.set(rows[i]!.index, outcome));
+    } catch (error) {
+      if (!isRowLevelError(error)) throw error;
+      if (rows.length === 1) {
+        outcomes.set(rows[0]!.index, { kind: 'failed', code: error.code, message: error.message });
+        return;
+      }
+      const middle = rows.length >> 1;
+      await this.#isolate(chunk, rows.slice(0, middle), outcomes);
+      await this.#isolate(chunk, rows.slice(middle), outcomes);
+    }
+  }
+
+  /** One INSERT of `rows`, with whatever reads its outcomes need; outcomes in `rows` order. */
+  async #attempt(
+    context: RepositoryContext<T>,
+    chunk: PlannedChunk,
+    rows: readonly PreparedRow[],
+  ): Promise<RowOutcome[]> {
+    const { statement, mode } = this.statementFor(chunk);
+    const { adapter } = context;
+    const key = this.policy.target;
+    const flag = mode === 'update' && adapter.upsertInsertedFlag() !== undefined;
+    const existing = this.#readsExisting(chunk) ? await this.#existing(context, rows) : undefined;
+    const result = await context.execute(statement.build(chunk, rows));
+    if (mode === 'error') return this.#inserted(context, chunk, rows, result);
+
+    const updates = this.#updatesAnything(chunk);
+    if (statement.returnsRows) {
+      // Returned: inserted or updated. Not returned: skipped, or an update its guard refused.
+      const returned = this.#byKey(result.rows, key, context);
+      return rows.map((row): RowOutcome => {
+        const k = keyOfValues(row.values, key)!;
+        const raw = returned.get(k);
+        if (!raw) return mode === 'update' && updates ? failed(HIDDEN_ROW) : { kind: 'skipped' };
+        const inserted = flag ? truthy(raw[INSERTED_FLAG]) : !existing?.has(k);
+        const id = this.#id(context, raw);
+        return inserted ? { kind: 'inserted', id } : { kind: 'updated', id };
+      });
+    }
+    // No RETURNING (MySQL): what existed before the INSERT tells inserts from updates and skips,
+    // and a read-back by key finds the new ids.
+    const readBack = this.needIds
+      ? this.#byKey(
+          (await context.execute(selectByKeys(context, key, rows, [context.model.primary]))).rows,
+          key,
+          context,
+        )
+      : undefined;
+    return rows.map((row): RowOutcome => {
+      const k = keyOfValues(row.values, key)!;
+      const before = existing!.get(k);
+      if (!before) {
+        if (!readBack) return { kind: 'inserted', id: undefined };
+        const raw = readBack.get(k);
+        // MySQL reacts to every unique key; a row that is still missing hit another one.
+        if (raw) return { kind: 'inserted', id: this.#id(context, raw) };
+        return mode === 'skip' ? { kind: 'skipped' } : failed(OTHER_KEY);
+      }
+      if (mode === 'skip' || !updates) return { kind: 'skipped' };
+      return before.visible ? { kind: 'updated', id: before.id } : failed(HIDDEN_ROW);
+    });
+  }
+
+  /** Whether an attempt must read the rows under its keys before inserting. */
+  #readsExisting(chunk: PlannedChunk): boolean {
+    const { statement, mode } = this.statementFor(chunk);
+    if (mode === 'error') return false;
+    if (!statement.returnsRows) return true;
+    return mode === 'update' && this.context.adapter.upsertInsertedFlag() === undefined;
+  }
+
+  /** Whether an attempt reads as well as writes, and so needs a transaction to be consistent. */
+  #readsAround(chunk: PlannedChunk): boolean {
+    const { statement, mode } = this.statementFor(chunk);
+    return this.#readsExisting(chunk) || (mode !== 'error' && !statement.returnsRows);
+  }
+
+  /** Outcomes of a plain INSERT that succeeded: every row inserted; ids by the best means. */
+  async #inserted(
+    context: RepositoryContext<T>,
+    chunk: PlannedChunk,
+    rows: readonly PreparedRow[],
+    result: StatementResult,
+  ): Promise<RowOutcome[]> {
+    const { primary } = context.model;
+    const ids = await this.#insertedIds(context, chunk, rows, result, primary);
+    return rows.map((_, i) => ({ kind: 'inserted', id: ids[i] }));
+  }
+
+  async #insertedIds(
+    context: RepositoryContext<T>,
+    chunk: PlannedChunk,
+    rows: readonly PreparedRow[],
+    result: StatementResult,
+    primary: ModelColumn,
+  ): Promise<(EntityId | undefined)[]> {
+    if (chunk.columns.includes(primary))
+      return rows.map((r) => r.values[primary.property] as EntityId);
+    if (!this.needIds) return rows.map(() => undefined);
+    if (result.rows.length === rows.length) {
+      // Sequence and rowid values rise in VALUES order within one statement.
+      return result.rows.map((raw) => this.#id(context, raw)).sort(compareIds);
+    }
+    const step = await this.#step(context);
+    const first = context.adapter.insertedId(result.raw);
+    if (step !== undefined && first !== undefined && first !== null) {
+      return rows.map((_, i) => addToId(first as EntityId, i * step));
+    }
+    const key = this.#uniqueKeyIn(chunk);
+    if (!key) return rows.map(() => (rows.length === 1 ? (first as EntityId) : undefined));
+    const read = this.#byKey(
+      (await context.execute(selectByKeys(context, key, rows, [primary]))).rows,
+      key,
+      context,
+    );
+    return rows.map((r) => {
+      const raw = read.get(keyOfValues(r.values, key)!);
+      return raw ? this.#id(context, raw) : undefined;
+    });
+  }
+
+  /** Whether this dialect can only learn the ids of this chunk by inserting row by row. */
+  async #needsRowByRow(chunk: PlannedChunk): Promise<boolean> {
+    const { adapter, model } = this.context;
+    if (!this.needIds || adapter.supportsReturning || chunk.columns.includes(model.primary))
+      return false;
+    return (await this.#step(this.context)) === undefined && !this.#uniqueKeyIn(chunk);
+  }
+
+  #step(context: RepositoryContext<T>): Promise<number | undefined> {
+    this.#insertIdStep ??= context.adapter.insertIdStep(
+      async (sql) => (await context.execute({ sql, params: [] })).rows,
+    );
+    return this.#insertIdStep;
+  }
+
+  #uniqueKeyIn(chunk: PlannedChunk): readonly ModelColumn[] | undefined {
+    return this.context.model.uniqueKeys.find((k) => k.every((c) => chunk.columns.includes(c)));
+  }
+
+  /** Rows already stored under the incoming keys, read before the INSERT. */
+  async #existing(
+    context: RepositoryContext<T>,
+    rows: readonly PreparedRow[],
+  ): Promise<Map<string, ExistingRow>> {
+    const { model, parts, driver } = context;
+    const tenant = parts.tenant.column;
+    const guards = [...(tenant ? [tenant] : []), ...(model.deleteDate ? [model.deleteDate] : [])];
+    const statement = selectByKeys(context, this.policy.target, rows, [model.primary, ...guards]);
+    const found = new Map<string, ExistingRow>();
+    const currentTenant = rows[0] && tenant ? rows[0].values[tenant.property] : undefined;
+    for (const raw of (await context.execute(statement)).rows) {
+      const hydrated = (c: ModelColumn) =>
+        driver.prepareHydratedValue(raw[c.databaseName], c.metadata);
+      const visible =
+        (!tenant || hydrated(tenant) === currentTenant) &&
+        (!model.deleteDate || hydrated(model.deleteDate) === null);
+      found.set(keyOfRaw(raw, this.policy.target, driver)!, {
+        id: this.#id(context, raw),
+        visible,
+      });
+    }
+    return found;
+  }
+
+  #byKey(
+    raws: readonly Record<string, unknown>[],
+    key: readonly ModelColumn[],
+    context: RepositoryContext<T>,
+  ) {
+    const map = new Map<string, Record<string, unknown>>();
+    for (const raw of raws) {
+      const k = keyOfRaw(raw, key, context.driver);
+      if (k !== undefined) map.set(k, raw);
+    }
+    return map;
+  }
+
+  #id(context: RepositoryContext<T>, raw: Readonly<Record<string, unknown>>): EntityId {
+    const { primary } = context.model;
+    return context.driver.prepareHydratedValue(
+      raw[primary.databaseName],
+      primary.metadata,
+    ) as EntityId;
+  }
+
+  /** Whether an upsert of this chunk changes anything on conflict (else it is a skip). */
+  #updatesAnything(chunk: PlannedChunk): boolean {
+    const { model } = this.context;
+    if (model.version || model.updateDate) return true;
+    const excluded = new Set([...this.policy.target, model.primary]);
+    const candidates = this.policy.updateColumns ?? chunk.columns;
+    return candidates.some((c) => chunk.columns.includes(c) && !excluded.has(c));
+  }
+
+  /**
+   * Runs an attempt atomically: under a savepoint inside the caller's transaction, in a
+   * transaction of its own when it reads as well as writes, else as one autocommit statement.
+   */
+  async #scoped<R>(
+    transactional: boolean,
+    attempt: (context: RepositoryContext<T>) => Promise<R>,
+  ): Promise<R> {
+    const { context } = this;
+    const runner = context.manager.queryRunner;
+    if (runner?.isTransactionActive) {
+      const name = `tbr_bulk_${++this.#savepoints}`;
+      await context.execute({ sql: `SAVEPOINT ${name}`, params: [] });
+      try {
+        const result = await attempt(context);
+        await context.execute({ sql: `RELEASE SAVEPOINT ${name}`, params: [] });
+        return result;
+      } catch (error) {
+        await context.execute({ sql: `ROLLBACK TO SAVEPOINT ${name}`, params: [] });
+        throw error;
+      }
+    }
+    if (!transactional) return attempt(context);
+    return context.run(() =>
+      context.manager.transaction((manager) => attempt(context.withManager(manager))),
+    );
+  }
+}
+
+function failed(message: string): RowOutcome {
+  return { kind: 'failed', code: 'UNIQUE_VIOLATION', message };
+}
+
+function truthy(value: unknown): boolean {
+  return value === true || value === 1 || value === '1' || value === 't';
+}
+
+/** Numeric order for numbers and digit strings (bigint keys); anything else keeps its order. */
+function compareIds(a: EntityId, b: EntityId): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const digits = /^-?\d+$/;
+  if (!digits.test(String(a)) || !digits.test(String(b))) return 0;
+  const [x, y] = [BigInt(a), BigInt(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function addToId(first: EntityId, offset: number): EntityId {
+  return typeof first === 'number' ? first + offset : String(BigInt(first) + BigInt(offset));
+}

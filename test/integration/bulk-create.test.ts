@@ -1,0 +1,387 @@
+import { BulkOperationError, ConfigurationError } from '../../src';
+import { Assignment, AssignmentRepository } from '../support/assignment';
+import { openDataSource, type TestDataSource } from '../support/data-sources';
+import { Employee, EmployeeRepository } from '../support/employee';
+import { DIALECTS } from '../support/servers';
+
+interface Stored {
+  id: number;
+  email: string;
+  name: string;
+  salary: number | null;
+  department: string | null;
+  version: number;
+  tenantId: string | null;
+  deletedAt: Date | null;
+}
+
+const person = (i: number, extra: Record<string, unknown> = {}) => ({
+  name: `Person ${i}`,
+  email: `p${i}@example.com`,
+  department: ['eng', 'ops', 'sales'][i % 3],
+  salary: 1000 + i,
+  ...extra,
+});
+
+describe.each(DIALECTS)('bulkCreate on %s', (dialect) => {
+  let db: TestDataSource;
+  let repo: EmployeeRepository;
+
+  beforeAll(async () => {
+    db = await openDataSource(dialect, [Employee, Assignment]);
+    if (dialect === 'mysql') {
+      // TypeORM does not create @Check constraints on MySQL/MariaDB; the fixture adds it by hand.
+      await db.dataSource.query(
+        'ALTER TABLE employees ADD CONSTRAINT chk_salary_non_negative CHECK (salary >= 0)',
+      );
+    }
+  });
+  afterAll(() => db.dataSource.destroy());
+  beforeEach(async () => {
+    await db.dataSource.query('DELETE FROM assignments');
+    await db.dataSource.query('DELETE FROM employees');
+    repo = new EmployeeRepository(db.dataSource);
+    db.queries.reset();
+  });
+
+  /** The table's contents, read with TypeORM directly rather than through the repository. */
+  async function table(): Promise<Stored[]> {
+    return (await db.dataSource
+      .getRepository(Employee)
+      .find({ withDeleted: true, order: { id: 'ASC' } })) as Stored[];
+  }
+
+  const inserts = () => db.queries.queries.filter((q) => /^\s*INSERT/i.test(q)).length;
+
+  it('stores 10,000 rows with 1% violations: every row is stored or reported, never both', async () => {
+    const n = 10_000;
+    const bad = new Map<number, string>();
+    const rows = Array.from({ length: n }, (_, i) => {
+      if (i % 100 !== 37) return person(i);
+      const kind = ((i / 100) % 3) | 0;
+      if (kind === 0) {
+        bad.set(i, 'UNIQUE_VIOLATION');
+        return person(i, { email: `p${i - 1}@example.com` }); // duplicates the row before it
+      }
+      if (kind === 1) {
+        bad.set(i, 'CHECK_VIOLATION');
+        return person(i, { salary: -1 });
+      }
+      bad.set(i, 'VALIDATION_FAILED');
+      return person(i, { email: 'not-an-email' });
+    });
+
+    const result = await repo.bulkCreate(rows);
+
+    expect(result.totalRecords).toBe(n);
+    expect(result.errorCount).toBe(bad.size);
+    expect(result.successCount).toBe(n - bad.size);
+    expect(result.success).toBe(false);
+    expect(new Map(result.errors.map((e) => [e.index, e.code]))).toEqual(bad);
+    const stored = await table();
+    expect(stored).toHaveLength(n - bad.size);
+    const storedEmails = new Set(stored.map((r) => r.email));
+    for (let i = 0; i < n; i++) {
+      const email = rows[i]!.email as string;
+      if (bad.has(i)) {
+        if (bad.get(i) !== 'UNIQUE_VIOLATION') expect(storedEmails.has(email)).toBe(false);
+      } else {
+        expect(storedEmails.has(email)).toBe(true);
+      }
+    }
+    // createdIds: input order, and each matches the row stored under that input's key.
+    const idByEmail = new Map(stored.map((r) => [r.email, r.id]));
+    const goodEmails = rows.filter((_, i) => !bad.has(i)).map((r) => r.email as string);
+    expect(result.createdIds).toEqual(goodEmails.map((e) => idByEmail.get(e)));
+    // Isolation cost: about bad × log2(batch) extra statements, nowhere near one per row.
+    const dbBad = [...bad.values()].filter((c) => c !== 'VALIDATION_FAILED').length;
+    expect(inserts()).toBeLessThanOrEqual(result.batches + dbBad * 2 * Math.ceil(Math.log2(1000)));
+    expect(result.batches).toBe(10);
+  });
+
+  it('groups mixed column signatures and leaves omitted columns to their defaults', async () => {
+    const rows = [
+      { name: 'A', email: 'a@x.io' },
+      { name: 'B', email: 'b@x.io', department: 'eng' },
+      { name: 'C', email: 'c@x.io', salary: 5, active: false },
+      { name: 'D', email: 'd@x.io' },
+    ];
+    const result = await repo.bulkCreate(rows);
+    expect(result.successCount).toBe(4);
+    expect(result.batches).toBe(3);
+    // Rows of one signature share a statement, so ids follow the groups; compare by name.
+    const stored = (await table()).sort((x, y) => x.name.localeCompare(y.name));
+    expect(
+      stored.map((r) => [
+        r.name,
+        r.department,
+        r.salary,
+        (r as unknown as Employee).active,
+        r.version,
+      ]),
+    ).toEqual([
+      ['A', null, null, true, 1],
+      ['B', 'eng', null, true, 1],
+      ['C', null, 5, false, 1],
+      ['D', null, null, true, 1],
+    ]);
+    expect(result.createdIds).toEqual(stored.map((r) => r.id));
+  });
+
+  it("onConflict 'skip' leaves existing rows alone and reports them as skipped", async () => {
+    await repo.bulkCreate([person(1, { salary: 1 }), person(2, { salary: 2 })]);
+    const result = await repo.bulkCreate(
+      [person(1, { salary: 99 }), person(3), person(2, { salary: 99 })],
+      {
+        onConflict: 'skip',
+        conflictTarget: ['email'],
+      },
+    );
+    expect(result).toMatchObject({
+      successCount: 3,
+      errorCount: 0,
+      insertedCount: 1,
+      skippedCount: 2,
+      updatedCount: 0,
+    });
+    const stored = await table();
+    expect(stored.map((r) => [r.email, r.salary, r.version])).toEqual([
+      ['p1@example.com', 1, 1],
+      ['p2@example.com', 2, 1],
+      ['p3@example.com', 1003, 1],
+    ]);
+    expect(result.createdIds).toEqual([stored[2]!.id]);
+  });
+
+  it("onConflict 'update' upserts: bumps version, keeps omitted columns, last duplicate wins", async () => {
+    await repo.bulkCreate([person(1, { department: 'keep' }), person(2)]);
+    const before = await table();
+    const result = await repo.bulkUpsert(
+      [
+        { name: 'One', email: 'p1@example.com', salary: 10 }, // no department: must not be overwritten
+        { name: 'Three', email: 'p3@example.com', salary: 30 },
+        { name: 'One again', email: 'p1@example.com', salary: 11 }, // same key later in the call: wins
+      ],
+      { conflictTarget: ['email'] },
+    );
+    expect(result).toMatchObject({
+      successCount: 3,
+      errorCount: 0,
+      insertedCount: 1,
+      updatedCount: 1,
+    });
+    const stored = await table();
+    const p1 = stored.find((r) => r.email === 'p1@example.com')!;
+    expect(p1).toMatchObject({
+      id: before[0]!.id,
+      name: 'One again',
+      salary: 11,
+      department: 'keep',
+      version: 2,
+    });
+    expect(stored.find((r) => r.email === 'p2@example.com')).toMatchObject({
+      version: 1,
+      salary: 1002,
+    });
+    const p3 = stored.find((r) => r.email === 'p3@example.com')!;
+    expect(p3).toMatchObject({ name: 'Three', version: 1 });
+    expect(result.createdIds).toEqual([p3.id]);
+  });
+
+  it('an upsert never revives a soft-deleted row: it is reported and left as it was', async () => {
+    const [id] = (await repo.bulkCreate([person(1)])).createdIds;
+    await repo.delete(id!);
+    const result = await repo.bulkUpsert([person(1, { salary: 5 }), person(2)], {
+      conflictTarget: ['email'],
+    });
+    expect(result.errors).toEqual([
+      expect.objectContaining({ index: 0, code: 'UNIQUE_VIOLATION' }),
+    ]);
+    const stored = await table();
+    expect(stored.find((r) => r.id === id)).toMatchObject({ salary: 1001, version: 2 });
+    expect(stored.find((r) => r.id === id)!.deletedAt).not.toBeNull();
+    expect(stored).toHaveLength(2);
+  });
+
+  it("onConflict 'error' reports conflicts with stored rows and stores the rest", async () => {
+    await repo.bulkCreate([person(1)]);
+    const result = await repo.bulkCreate([person(0), person(1), person(2)]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ index: 1, code: 'UNIQUE_VIOLATION' }),
+    ]);
+    expect((await table()).map((r) => r.email)).toEqual([
+      'p1@example.com',
+      'p0@example.com',
+      'p2@example.com',
+    ]);
+  });
+
+  it('reports NOT NULL and foreign key violations by index when validation is off', async () => {
+    const rows = [person(1), { name: null, email: 'x@x.io' }, person(2)] as never[];
+    const result = await repo.bulkCreate(rows, { validate: false });
+    expect(result.errors).toEqual([
+      expect.objectContaining({ index: 1, code: 'NOT_NULL_VIOLATION' }),
+    ]);
+    const employeeId = result.createdIds[0] as number;
+    const assignments = new AssignmentRepository(db.dataSource);
+    const fk = await assignments.bulkCreate([
+      { employeeId, project: 'a' },
+      { employeeId: 999_999, project: 'b' },
+      { employeeId, project: 'c' },
+    ]);
+    expect(fk.errors).toEqual([
+      expect.objectContaining({ index: 1, code: 'FOREIGN_KEY_VIOLATION' }),
+    ]);
+    expect(await db.dataSource.getRepository(Assignment).count()).toBe(2);
+  });
+
+  it('a dry run returns the planned statements and touches nothing', async () => {
+    const result = await repo.bulkCreate(
+      [person(1), person(2), { name: 'N', email: 'n@x.io' }, { email: 'bad' }] as never[],
+      {
+        dryRun: true,
+      },
+    );
+    expect(result.dryRun!.statements).toHaveLength(2);
+    expect(result.dryRun!.statements[0]).toMatch(/^INSERT INTO .*employees/);
+    expect(result.dryRun!.statements.join('\n')).not.toContain('Person 1');
+    expect(result.batches).toBe(2);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ index: 3, code: 'VALIDATION_FAILED' }),
+    ]);
+    expect(db.queries.count).toBe(0);
+    expect(await table()).toEqual([]);
+  });
+
+  it('streams an async iterable batch by batch and reports progress after each batch', async () => {
+    async function* source() {
+      for (let i = 0; i < 2500; i++) yield person(i);
+    }
+    const progress: unknown[] = [];
+    const result = await repo.bulkCreate(source(), {
+      batchSize: 1000,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(result).toMatchObject({ successCount: 2500, batches: 3 });
+    expect(progress).toEqual([
+      { processed: 1000, batches: 1, total: undefined },
+      { processed: 2000, batches: 2, total: undefined },
+      { processed: 2500, batches: 3, total: undefined },
+    ]);
+    expect(await repo.count()).toBe(2500);
+  });
+
+  it('atomic: one bad row rolls the whole call back', async () => {
+    const error = await repo
+      .bulkCreate([person(1), person(2, { salary: -5 }), person(3)], { atomic: true })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(BulkOperationError);
+    expect(error.errors).toEqual([expect.objectContaining({ index: 1, code: 'CHECK_VIOLATION' })]);
+    expect(await table()).toEqual([]);
+  });
+
+  it('createdIds match the stored rows under concurrent bulk inserts from two connections', async () => {
+    const a = Array.from({ length: 1500 }, (_, i) => person(i));
+    const b = Array.from({ length: 1500 }, (_, i) => person(10_000 + i));
+    const [ra, rb] = await Promise.all([
+      repo.bulkCreate(a, { batchSize: 100 }),
+      repo.bulkCreate(b, { batchSize: 100 }),
+    ]);
+    const idByEmail = new Map((await table()).map((r) => [r.email, r.id]));
+    expect(ra.createdIds).toEqual(a.map((r) => idByEmail.get(r.email)));
+    expect(rb.createdIds).toEqual(b.map((r) => idByEmail.get(r.email)));
+  });
+
+  it('stamps the tenant, or a per-call tenantId, and never takes over another tenant’s row', async () => {
+    let current = 'acme';
+    const scoped = new EmployeeRepository(db.dataSource, {
+      tenant: { column: 'tenantId', resolve: () => current },
+    });
+    await scoped.bulkCreate([person(1), person(2)]);
+    await scoped.bulkCreate([person(3)], { tenantId: 'globex' });
+    current = 'globex';
+    const result = await scoped.bulkUpsert([person(1, { salary: 7 })], {
+      conflictTarget: ['email'],
+    });
+    expect(result.errors).toEqual([
+      expect.objectContaining({ index: 0, code: 'UNIQUE_VIOLATION' }),
+    ]);
+    const stored = await table();
+    expect(stored.map((r) => [r.email, r.tenantId, r.salary])).toEqual([
+      ['p1@example.com', 'acme', 1001],
+      ['p2@example.com', 'acme', 1002],
+      ['p3@example.com', 'globex', 1003],
+    ]);
+  });
+
+  it('fires one bulkCreated event, or per-row created events', async () => {
+    const bulk = jest.fn();
+    const row = jest.fn();
+    repo.on('bulkCreated', bulk);
+    repo.on('created', row);
+    const result = await repo.bulkCreate([person(1), person(2)]);
+    expect(bulk).toHaveBeenCalledTimes(1);
+    expect(bulk).toHaveBeenCalledWith(
+      expect.objectContaining({ entity: 'Employee', count: 2, ids: result.createdIds }),
+    );
+    expect(row).not.toHaveBeenCalled();
+    await repo.bulkCreate([person(3), person(4)], { emitEvents: 'perRow' });
+    expect(row.mock.calls.map(([e]) => e.record.email)).toEqual([
+      'p3@example.com',
+      'p4@example.com',
+    ]);
+    expect(bulk).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses wrong options before reading any row', async () => {
+    await expect(repo.bulkCreate([person(1)], { batchSize: 0 })).rejects.toBeInstanceOf(
+      ConfigurationError,
+    );
+    await expect(
+      repo.bulkCreate([person(1)], { onConflict: 'update', conflictTarget: ['name'] }),
+    ).rejects.toThrow(/not the primary key or a unique constraint/);
+    await expect(
+      repo.bulkUpsert([person(1)], { updateColumns: ['version'] }),
+    ).rejects.toBeInstanceOf(ConfigurationError);
+    expect(db.queries.count).toBe(0);
+  });
+});
+
+describe.each(DIALECTS)('bulkCreate inside a transaction on %s', (dialect) => {
+  let db: TestDataSource;
+  beforeAll(async () => {
+    db = await openDataSource(dialect, [Employee, Assignment]);
+  });
+  afterAll(() => db.dataSource.destroy());
+  beforeEach(() => db.dataSource.query('DELETE FROM employees'));
+
+  it('joins the transaction: bad rows are isolated under savepoints, and the rest commit together', async () => {
+    const repo = new EmployeeRepository(db.dataSource);
+    const result = await db.dataSource.transaction(async (manager) => {
+      const tx = repo.withManager(manager);
+      await tx.create(person(0));
+      return tx.bulkCreate([person(1), person(0), person(2), person(1)], { batchSize: 4 });
+    });
+    expect(result.errors.map((e) => [e.index, e.code])).toEqual([
+      [1, 'UNIQUE_VIOLATION'],
+      [3, 'UNIQUE_VIOLATION'],
+    ]);
+    expect(db.queries.queries.some((q) => /^SAVEPOINT/i.test(q))).toBe(true);
+    expect((await repo.list()).map((e) => e.email)).toEqual([
+      'p0@example.com',
+      'p1@example.com',
+      'p2@example.com',
+    ]);
+  });
+
+  it('rolls back with the transaction', async () => {
+    const repo = new EmployeeRepository(db.dataSource);
+    await db.dataSource
+      .transaction(async (manager) => {
+        await repo.withManager(manager).bulkCreate([person(1), person(2)]);
+        throw new Error('abort');
+      })
+      .catch(() => undefined);
+    expect(await repo.count()).toBe(0);
+  });
+});
