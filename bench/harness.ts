@@ -59,7 +59,8 @@ export function printTable(title: string, rows: readonly ReportRow[]): void {
 
 /** Writes the raw figures to bench/results/<suite>-<timestamp>.json. */
 export function saveResults(suite: string, rows: readonly ReportRow[]): string {
-  const dir = join(__dirname, 'results');
+  // npm runs scripts from the package root; the compiled harness lives elsewhere.
+  const dir = join(process.cwd(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${suite}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const data = { suite, node: process.version, at: new Date().toISOString(), rows };

@@ -7,12 +7,22 @@ import 'reflect-metadata';
 import type { DialectName } from '../src';
 import { reachableDialects } from './dialects';
 import { printTable, saveResults, type ReportRow } from './harness';
+import { bulkSuite } from './suites/bulk';
 import { crudSuite } from './suites/crud';
+import { streamSuite } from './suites/stream';
 
 const SUITES: Readonly<
   Record<string, { title: string; run: (d: DialectName) => Promise<ReportRow[]> }>
 > = {
   crud: { title: 'Single-row CRUD', run: (d) => crudSuite(d, Number(process.env.BENCH_N ?? 2000)) },
+  bulk: {
+    title: 'Bulk operations',
+    run: (d) => bulkSuite(d, Number(process.env.BENCH_BULK_N ?? 100_000)),
+  },
+  stream: {
+    title: 'Streaming load memory',
+    run: (d) => streamSuite(d, Number(process.env.BENCH_STREAM_N ?? 1_000_000)),
+  },
 };
 
 async function main(): Promise<void> {

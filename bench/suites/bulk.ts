@@ -1,0 +1,250 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { IsDate, IsInt, IsOptional, IsString } from 'class-validator';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Column, Entity, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
+import { BaseRepository, type DialectName } from '../../src';
+import { openBenchDataSource } from '../dialects';
+import type { Measurement, ReportRow } from '../harness';
+
+/** An orders-like table: 8 data columns, a generated key and a unique order number. */
+@Entity('bench_orders')
+export class BenchOrder {
+  @PrimaryGeneratedColumn() id!: number;
+  @Column({ type: String, length: 24, unique: true }) orderNo!: string;
+  @Column({ type: Number }) customerId!: number;
+  @Column({ type: String, length: 32 }) sku!: string;
+  @Column({ type: Number }) quantity!: number;
+  @Column({ type: 'decimal', precision: 10, scale: 2 }) unitPrice!: string;
+  @Column({ type: String, length: 16 }) status!: string;
+  @Column({ type: Date }) orderedAt!: Date;
+  @Column({ type: String, length: 100, nullable: true }) note!: string | null;
+}
+
+class OrderDto {
+  @IsString() orderNo!: string;
+  @IsInt() customerId!: number;
+  @IsString() sku!: string;
+  @IsInt() quantity!: number;
+  @IsString() unitPrice!: string;
+  @IsString() status!: string;
+  @IsDate() orderedAt!: Date;
+  @IsOptional() @IsString() note?: string | null;
+}
+
+class UpdateOrderDto {
+  @IsOptional() @IsString() note?: string | null;
+}
+
+const COLUMNS = [
+  'orderNo',
+  'customerId',
+  'sku',
+  'quantity',
+  'unitPrice',
+  'status',
+  'orderedAt',
+  'note',
+] as const;
+const STATUSES = ['new', 'paid', 'shipped', 'cancelled'];
+const EPOCH = Date.UTC(2024, 0, 1);
+
+export function order(i: number, tag = 'o'): Omit<BenchOrder, 'id'> {
+  return {
+    orderNo: `${tag}${i}`,
+    customerId: i % 5000,
+    sku: `SKU-${i % 997}`,
+    quantity: 1 + (i % 9),
+    unitPrice: `${(i % 10000) / 100 + 1}`,
+    status: STATUSES[i % 4]!,
+    orderedAt: new Date(EPOCH + i * 1000),
+    note: i % 3 === 0 ? null : `note ${i}`,
+  };
+}
+
+/** A row's values for a raw statement; SQLite cannot bind a Date, so it gets TypeORM's text form. */
+const values = (r: Omit<BenchOrder, 'id'>, dialect?: DialectName) =>
+  COLUMNS.map((c) => {
+    const v = r[c];
+    return dialect === 'sqlite' && v instanceof Date
+      ? v.toISOString().replace('T', ' ').replace('Z', '')
+      : v;
+  });
+
+async function timed(
+  name: string,
+  rows: number,
+  run: () => Promise<unknown>,
+): Promise<Measurement> {
+  const start = process.hrtime.bigint();
+  try {
+    await run();
+  } catch (error) {
+    console.warn(`bench: ${name} failed: ${(error as Error).message.slice(0, 120)}`);
+    return {
+      name: `${name} (failed)`,
+      ops: rows,
+      totalMs: NaN,
+      opsPerSec: 0,
+      p50Us: NaN,
+      p99Us: NaN,
+    };
+  }
+  const totalMs = Number(process.hrtime.bigint() - start) / 1e6;
+  return { name, ops: rows, totalMs, opsPerSec: (rows / totalMs) * 1000, p50Us: NaN, p99Us: NaN };
+}
+
+/**
+ * Bulk loads of `n` rows: this library against TypeORM, the raw driver and (on PostgreSQL)
+ * unnest and COPY, plus an upsert of half-existing rows and a filtered bulk update.
+ */
+export async function bulkSuite(dialect: DialectName, n: number): Promise<ReportRow[]> {
+  const ds: DataSource = await openBenchDataSource(dialect, [BenchOrder]);
+  const orm = ds.getRepository(BenchOrder);
+  const repo = new BaseRepository<BenchOrder, OrderDto, UpdateOrderDto>(ds, BenchOrder, {
+    createDto: OrderDto,
+    updateDto: UpdateOrderDto,
+  });
+  const q = (s: string) => ds.driver.escape(s);
+  const names = COLUMNS.map((c) => q(c)).join(', ');
+  const table = q('bench_orders');
+  const ph = (rowCount: number, offset = 0) =>
+    Array.from({ length: rowCount }, (_, r) => {
+      const cells = COLUMNS.map((_, c) =>
+        dialect === 'postgres' ? `$${offset + r * COLUMNS.length + c + 1}` : '?',
+      );
+      return `(${cells.join(', ')})`;
+    }).join(', ');
+  const data = (tag: string) => Array.from({ length: n }, (_, i) => order(i, tag));
+  const reset = () => orm.clear();
+  const rows: ReportRow[] = [];
+  const add = (m: Measurement, baseline?: Measurement) =>
+    rows.push({ dialect, measurement: m, baseline });
+
+  const rawInsert = async (input: Omit<BenchOrder, 'id'>[], chunk = 1000, suffix = '') => {
+    for (let i = 0; i < input.length; i += chunk) {
+      const part = input.slice(i, i + chunk);
+      await ds.query(
+        `INSERT INTO ${table} (${names}) VALUES ${ph(part.length)}${suffix}`,
+        part.flatMap((r) => values(r, dialect)),
+      );
+    }
+  };
+
+  await reset();
+  const raw = await timed('raw multi-row INSERT (1000/stmt)', n, () => rawInsert(data('r')));
+  add(raw);
+  await reset();
+  const save = await timed('TypeORM save(rows, { chunk: 1000 })', n, () =>
+    orm.save(
+      data('s').map((r) => orm.create(r)),
+      { chunk: 1000 },
+    ),
+  );
+  add(save, raw);
+  await reset();
+  const insert = await timed('TypeORM insert() in 1000-row chunks', n, async () => {
+    const all = data('i');
+    for (let i = 0; i < all.length; i += 1000) await orm.insert(all.slice(i, i + 1000));
+  });
+  add(insert, raw);
+  await reset();
+  const bulk = await timed('repo.bulkCreate() (defaults: ids, validation)', n, () =>
+    repo.bulkCreate(data('b')),
+  );
+  add(bulk, raw);
+  await reset();
+  const noIds = await timed('repo.bulkCreate({ returnIds: false, validate: false })', n, () =>
+    repo.bulkCreate(data('n'), { returnIds: false, validate: false }),
+  );
+  add(noIds, raw);
+
+  if (dialect === 'postgres') {
+    await reset();
+    const types = [
+      'varchar',
+      'int',
+      'varchar',
+      'int',
+      'numeric',
+      'varchar',
+      'timestamp',
+      'varchar',
+    ];
+    const unnest = await timed('raw unnest INSERT … RETURNING id (5000/stmt)', n, async () => {
+      const all = data('u');
+      for (let i = 0; i < all.length; i += 5000) {
+        const part = all.slice(i, i + 5000);
+        const arrays = COLUMNS.map((c) => part.map((r) => r[c]));
+        const casts = types.map((t, k) => `$${k + 1}::${t}[]`).join(', ');
+        await ds.query(
+          `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${casts}) RETURNING id`,
+          arrays,
+        );
+      }
+    });
+    add(unnest, raw);
+    await reset();
+    const copy = await timed('raw COPY FROM STDIN', n, async () => {
+      const runner = ds.createQueryRunner();
+      const client = (await runner.connect()) as PoolClient;
+      try {
+        const text = (v: unknown) =>
+          v === null
+            ? '\\N'
+            : v instanceof Date
+              ? v.toISOString()
+              : String(v).replace(/[\\\t\n]/g, '\\$&');
+        const lines = Readable.from(
+          (function* () {
+            for (const r of data('c')) yield values(r).map(text).join('\t') + '\n';
+          })(),
+        );
+        await pipeline(lines, client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
+      } finally {
+        await runner.release();
+      }
+    });
+    add(copy, raw);
+    add({ ...bulk, name: 'repo.bulkCreate() vs unnest' }, unnest);
+    add({ ...noIds, name: 'repo.bulkCreate(no ids) vs COPY' }, copy);
+  }
+
+  const few = Math.min(5000, n);
+  await reset();
+  const single = await timed(`row-by-row INSERT (${few} rows)`, few, async () => {
+    for (const r of data('x').slice(0, few))
+      await ds.query(`INSERT INTO ${table} (${names}) VALUES ${ph(1)}`, values(r, dialect));
+  });
+  add(single, raw);
+
+  // Upsert: half the rows exist. Baseline: the raw dialect upsert of the same rows.
+  const half = data('h');
+  const mixed = half.map((r, i) =>
+    i % 2 === 0 ? { ...r, quantity: r.quantity + 1 } : order(n + i, 'h'),
+  );
+  const upsertSuffix =
+    dialect === 'mysql'
+      ? ` ON DUPLICATE KEY UPDATE ${COLUMNS.filter((c) => c !== 'orderNo')
+          .map((c) => `${q(c)} = VALUES(${q(c)})`)
+          .join(', ')}`
+      : ` ON CONFLICT (${q('orderNo')}) DO UPDATE SET ${COLUMNS.filter((c) => c !== 'orderNo')
+          .map((c) => `${q(c)} = EXCLUDED.${q(c)}`)
+          .join(', ')}`;
+  await reset();
+  await rawInsert(half);
+  const rawUpsert = await timed('raw INSERT … ON CONFLICT/DUPLICATE (half exist)', n, () =>
+    rawInsert(mixed, 1000, upsertSuffix),
+  );
+  add(rawUpsert);
+  await reset();
+  await rawInsert(half);
+  const upsert = await timed('repo.bulkUpsert() (half exist)', n, () =>
+    repo.bulkUpsert(mixed, { conflictTarget: ['orderNo'] }),
+  );
+  add(upsert, rawUpsert);
+
+  await ds.destroy();
+  return rows;
+}
