@@ -8,7 +8,7 @@ import {
 } from '../../src';
 import { Assignment, AssignmentRepository } from '../support/assignment';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
-import { Employee, EmployeeRepository } from '../support/employee';
+import { Employee, EmployeeRepository, ensureSalaryCheck } from '../support/employee';
 import { DIALECTS } from '../support/servers';
 
 describe.each(DIALECTS)('BaseRepository CRUD on %s', (dialect) => {
@@ -17,12 +17,7 @@ describe.each(DIALECTS)('BaseRepository CRUD on %s', (dialect) => {
 
   beforeAll(async () => {
     db = await openDataSource(dialect, [Employee, Assignment]);
-    if (dialect === 'mysql') {
-      // TypeORM does not create @Check constraints on MySQL/MariaDB; the fixture adds it by hand.
-      await db.dataSource.query(
-        'ALTER TABLE employees ADD CONSTRAINT chk_salary_non_negative CHECK (salary >= 0)',
-      );
-    }
+    await ensureSalaryCheck(db.dataSource);
   });
   afterAll(() => db.dataSource.destroy());
   beforeEach(async () => {

@@ -111,3 +111,14 @@ export class EmployeeRepository extends BaseRepository<
     });
   }
 }
+
+/**
+ * TypeORM does not create @Check constraints on MySQL/MariaDB; tests that rely on the salary check
+ * add it by hand there.
+ */
+export async function ensureSalaryCheck(dataSource: DataSource): Promise<void> {
+  if (dataSource.options.type !== 'mysql' && dataSource.options.type !== 'mariadb') return;
+  await dataSource.query(
+    'ALTER TABLE employees ADD CONSTRAINT chk_salary_non_negative CHECK (salary >= 0)',
+  );
+}
