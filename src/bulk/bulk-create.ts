@@ -38,10 +38,12 @@ interface Settings {
   readonly onProgress?: BulkCreateOptions['onProgress'];
 }
 
-/** Ids of the rows a call inserted and updated, in input order, for its events. */
+/** The rows a call inserted and updated, for its events; ids in input order where known. */
 interface Touched {
   readonly inserted: EntityId[];
   readonly updated: EntityId[];
+  insertedCount: number;
+  updatedCount: number;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function bulkCreate<T extends ObjectLiteral>(
   options: BulkCreateOptions<T>,
 ): Promise<BulkOperationResult> {
   const settings = resolveSettings(context, options);
-  const touched: Touched = { inserted: [], updated: [] };
+  const touched: Touched = { inserted: [], updated: [], insertedCount: 0, updatedCount: 0 };
   const result =
     settings.atomic && !settings.dryRun
       ? await context.run(() =>
@@ -90,19 +92,37 @@ async function writeAll<T extends ObjectLiteral>(
     Array.isArray(rows) ? rows.length : undefined,
   );
   const input = windows(rows, settings.batchSize)[Symbol.asyncIterator]();
+  // Inside a transaction there is one connection; outside, windows may write side by side.
+  const inTransaction = context.manager.queryRunner?.isTransactionActive ?? false;
+  const concurrency = inTransaction || settings.atomic ? 1 : context.adapter.writeConcurrency;
+  const writing: Promise<WrittenWindow>[] = [];
+  /** Takes the oldest window's outcome, so ids are kept in input order; false to stop. */
+  const settle = async () => {
+    const written = await writing.shift()!;
+    for (const id of written.ids) touched.inserted.push(id);
+    return written.ok;
+  };
   let next = await input.next();
   let preparing = next.done ? undefined : run.prepare(next.value);
-  // Two windows in flight: the next one is validated while the database writes this one.
-  while (preparing) {
+  let ok = true;
+  // The next window is validated while the database writes the current ones.
+  while (preparing && ok) {
     const prepared = await preparing;
     next = await input.next();
-    const writing = run.write(prepared);
+    writing.push(run.write(prepared));
     preparing = next.done ? undefined : run.prepare(next.value);
-    if (!(await writing)) break;
+    if (writing.length >= concurrency) ok = await settle();
   }
+  while (writing.length > 0) ok = (await settle()) && ok;
   // One array serves both createdIds and the bulkCreated event: a million ids are kept once.
   if (settings.returnIds) run.result.createdIds = touched.inserted;
   return run.result.build();
+}
+
+/** A written window: whether to go on, and the ids it created in input order. */
+interface WrittenWindow {
+  readonly ok: boolean;
+  readonly ids: readonly EntityId[];
 }
 
 /** One window of input after validation. */
@@ -127,7 +147,8 @@ class BulkCreateRun<T extends ObjectLiteral> {
   ) {
     this.result = new BulkResultBuilder(settings.dryRun);
     this.#preparer = new RowPreparer(context, settings.validate, settings.tenant);
-    const needIds = settings.returnIds || settings.emitEvents !== false;
+    // Bulk events carry ids only when they come cheaply; per-row events need them.
+    const needIds = settings.returnIds || settings.emitEvents === 'perRow';
     this.#writer = new ChunkWriter(context, settings.policy, needIds);
     if (settings.policy.mode !== 'error') {
       this.result.insertedCount = 0;
@@ -159,8 +180,8 @@ class BulkCreateRun<T extends ObjectLiteral> {
     return { rows, invalid };
   }
 
-  /** Writes a prepared window; false when an atomic call must stop. */
-  async write(window: PreparedWindow): Promise<boolean> {
+  /** Writes a prepared window; `ok` is false when an atomic call must stop. */
+  async write(window: PreparedWindow): Promise<WrittenWindow> {
     const { result, settings } = this;
     result.totalRecords += window.rows.length + window.invalid.length;
     for (const row of window.invalid) result.fail(row.index, row.code, row.message);
@@ -178,24 +199,26 @@ class BulkCreateRun<T extends ObjectLiteral> {
       this.context.adapter,
       settings.batchSize,
     )) {
-      result.batches++;
-      this.#processed += chunk.rows.length;
       if (settings.dryRun) {
-        result.statements.push(this.#writer.statementFor(chunk).statement.build(chunk).sql);
+        result.batches++;
+        result.statements.push(this.#writer.plannedSql(chunk));
         continue;
       }
-      const failed = this.#record(chunk.rows, await this.#writer.write(chunk), created);
+      const outcomes = await this.#writer.write(chunk);
+      // Counted once written: windows written side by side still report a rising count.
+      result.batches++;
+      this.#processed += chunk.rows.length;
+      const failed = this.#record(chunk.rows, outcomes, created);
       settings.onProgress?.({
         processed: this.#processed,
         batches: result.batches,
         total: this.total,
       });
       // All or nothing: the first failing batch decides, and the caller rolls back.
-      if (failed && settings.atomic) return false;
+      if (failed && settings.atomic) return { ok: false, ids: [] };
     }
     created.sort((a, b) => a.index - b.index);
-    for (const { id } of created) this.touched.inserted.push(id);
-    return true;
+    return { ok: true, ids: created.map((c) => c.id) };
   }
 
   /** Adds a chunk's outcomes to the result; true when a row failed. */
@@ -216,10 +239,12 @@ class BulkCreateRun<T extends ObjectLiteral> {
         case 'inserted':
           if (outcome.id !== undefined) created.push({ index: row.index, id: outcome.id });
           if (result.insertedCount !== undefined) result.insertedCount++;
+          this.touched.insertedCount++;
           break;
         case 'updated':
           if (outcome.id !== undefined) this.touched.updated.push(outcome.id);
           result.updatedCount!++;
+          this.touched.updatedCount++;
           break;
         case 'skipped':
           result.skippedCount!++;
@@ -286,21 +311,15 @@ async function emitEvents<T extends ObjectLiteral>(
     return;
   }
   if (settings.emitEvents === false) return;
-  if (touched.inserted.length > 0) {
-    events.emit('bulkCreated', {
-      entity,
-      ids: touched.inserted,
-      count: touched.inserted.length,
-      tenantId,
-    });
+  // Ids ride along when every one of them is known (not after a COPY load).
+  const known = (ids: EntityId[], count: number) => (ids.length === count ? { ids } : {});
+  if (touched.insertedCount > 0) {
+    const count = touched.insertedCount;
+    events.emit('bulkCreated', { entity, ...known(touched.inserted, count), count, tenantId });
   }
-  if (touched.updated.length > 0) {
-    events.emit('bulkUpdated', {
-      entity,
-      ids: touched.updated,
-      count: touched.updated.length,
-      tenantId,
-    });
+  if (touched.updatedCount > 0) {
+    const count = touched.updatedCount;
+    events.emit('bulkUpdated', { entity, ...known(touched.updated, count), count, tenantId });
   }
 }
 

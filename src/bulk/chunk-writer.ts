@@ -4,6 +4,7 @@ import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 import type { StatementResult } from '../repository/statement-executor';
+import { BulkCopy } from './bulk-copy';
 import { BulkInsertStatement, INSERTED_FLAG, type ConflictPolicy } from './bulk-insert-statement';
 import type { OnConflict } from './bulk-options';
 import type { PlannedChunk } from './bulk-planner';
@@ -43,6 +44,7 @@ const OTHER_KEY = 'conflicts on a unique key other than the conflict target';
  */
 export class ChunkWriter<T extends ObjectLiteral> {
   readonly #statements = new Map<OnConflict, BulkInsertStatement<T>>();
+  readonly #copy: BulkCopy<T>;
   #insertIdStep?: Promise<number | undefined>;
   #savepoints = 0;
 
@@ -50,7 +52,25 @@ export class ChunkWriter<T extends ObjectLiteral> {
     private readonly context: RepositoryContext<T>,
     private readonly policy: ConflictPolicy,
     private readonly needIds: boolean,
-  ) {}
+  ) {
+    this.#copy = new BulkCopy(context);
+  }
+
+  /** Whether a chunk is bulk-loaded (COPY) rather than inserted: plain inserts, no ids wanted. */
+  #copies(chunk: PlannedChunk): boolean {
+    return (
+      this.context.adapter.supportsCopy &&
+      !this.needIds &&
+      this.statementFor(chunk).mode === 'error'
+    );
+  }
+
+  /** The statement a chunk will run, for a dry run. */
+  plannedSql(chunk: PlannedChunk): string {
+    return this.#copies(chunk)
+      ? this.#copy.sql(chunk)
+      : this.statementFor(chunk).statement.build(chunk).sql;
+  }
 
   /** The statement a chunk runs as; without its conflict key a chunk cannot conflict on it. */
   statementFor(chunk: PlannedChunk): { statement: BulkInsertStatement<T>; mode: OnConflict } {
@@ -103,6 +123,10 @@ export class ChunkWriter<T extends ObjectLiteral> {
     chunk: PlannedChunk,
     rows: readonly PreparedRow[],
   ): Promise<RowOutcome[]> {
+    if (this.#copies(chunk)) {
+      await this.#copy.load(context, chunk, rows);
+      return rows.map(() => ({ kind: 'inserted', id: undefined }));
+    }
     const { statement, mode } = this.statementFor(chunk);
     const { adapter } = context;
     const key = this.policy.target;

@@ -1,4 +1,4 @@
-import type { Driver } from 'typeorm';
+import type { Driver, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import {
   ConflictError,
@@ -104,6 +104,28 @@ export abstract class DialectAdapter {
    */
   arrayElementType(_column: ColumnMetadata, _driver: Driver): string | undefined {
     return undefined;
+  }
+
+  /**
+   * How many statements of one bulk call may run at once, each on its own pooled connection,
+   * outside a transaction. Servers work on a statement while the client prepares the next.
+   */
+  readonly writeConcurrency: number = 2;
+
+  /** Whether {@link copyRows} is available: a bulk-load path faster than any INSERT. */
+  readonly supportsCopy: boolean = false;
+
+  /**
+   * Loads rows (driver values, in `columns` order) with the dialect's bulk-load protocol on the
+   * runner's connection. Only called where {@link supportsCopy} is true.
+   */
+  copyRows(
+    _runner: QueryRunner,
+    table: string,
+    _columns: readonly string[],
+    _rows: readonly (readonly unknown[])[],
+  ): Promise<number> {
+    throw new Error(`${this.name} has no bulk-load protocol (COPY into ${table})`);
   }
 
   /** The body of an INSERT that gives every column its default. */

@@ -1,6 +1,7 @@
-import type { Driver } from 'typeorm';
+import type { Driver, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { DialectAdapter, driverCodeOf, type DatabaseErrorKind, type Bind } from './dialect-adapter';
+import { copyRows } from './postgres-copy';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
 
 // SQLSTATE codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
@@ -32,6 +33,17 @@ export class PostgresAdapter extends DialectAdapter {
     if (column.isArray || column.type === 'enum' || column.type === 'simple-enum') return undefined;
     const type = driver.normalizeType(column);
     return /^[a-z][a-z0-9 ]*$/.test(type) ? type : undefined;
+  }
+
+  override readonly supportsCopy = true;
+
+  override copyRows(
+    runner: QueryRunner,
+    table: string,
+    columns: readonly string[],
+    rows: readonly (readonly unknown[])[],
+  ): Promise<number> {
+    return copyRows(runner, `COPY ${table} (${columns.join(', ')}) FROM STDIN`, rows);
   }
 
   override placeholder(index: number): string {

@@ -23,6 +23,9 @@ export class SqliteAdapter extends DialectAdapter {
   /** Since SQLite 3.35; better-sqlite3 bundles a newer one. */
   readonly supportsReturning = true;
 
+  /** One writer at a time, and better-sqlite3 runs statements synchronously anyway. */
+  override readonly writeConcurrency = 1;
+
   /** Millisecond precision, in the text format TypeORM stores datetimes in. */
   override currentTimestamp(): string {
     return "STRFTIME('%Y-%m-%d %H:%M:%f', 'NOW')";

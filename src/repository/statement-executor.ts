@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 
 export interface StatementResult {
   /** Rows the statement returned (SELECT, or RETURNING). */
@@ -10,22 +10,34 @@ export interface StatementResult {
 }
 
 /**
- * Runs one SQL statement with positional parameters on the manager's connection: the open
- * transaction's when the manager is bound to one, else a pooled connection released afterwards.
- * Goes through TypeORM's QueryRunner, so loggers and subscribers see it.
+ * Runs `work` on the manager's connection: the open transaction's when the manager is bound to
+ * one, else a pooled connection released afterwards.
  */
-export async function executeStatement(
+export async function withQueryRunner<R>(
+  manager: EntityManager,
+  work: (runner: QueryRunner) => Promise<R>,
+): Promise<R> {
+  const bound = manager.queryRunner;
+  const runner = bound ?? manager.connection.createQueryRunner();
+  try {
+    return await work(runner);
+  } finally {
+    if (!bound) await runner.release();
+  }
+}
+
+/**
+ * Runs one SQL statement with positional parameters through TypeORM's QueryRunner, so loggers
+ * and subscribers see it.
+ */
+export function executeStatement(
   manager: EntityManager,
   sql: string,
   params: readonly unknown[],
 ): Promise<StatementResult> {
-  const bound = manager.queryRunner;
-  const runner = bound ?? manager.connection.createQueryRunner();
-  try {
+  return withQueryRunner(manager, async (runner) => {
     const result = await runner.query(sql, params as unknown[], true);
     const rows = Array.isArray(result.records) ? (result.records as Record<string, unknown>[]) : [];
     return { rows, affected: result.affected ?? rows.length, raw: result.raw };
-  } finally {
-    if (!bound) await runner.release();
-  }
+  });
 }

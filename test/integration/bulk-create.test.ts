@@ -94,6 +94,31 @@ describe.each(DIALECTS)('bulkCreate on %s', (dialect) => {
     expect(result.batches).toBe(10);
   });
 
+  it('without ids (COPY on PostgreSQL) still stores or reports every row', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) =>
+      i % 250 === 7
+        ? person(i, { salary: -1 })
+        : i % 250 === 9
+          ? person(i, { email: 'p0@example.com' })
+          : person(i),
+    );
+    const bad = rows.flatMap((r, i) =>
+      r.salary === -1 || (i > 0 && r.email === 'p0@example.com') ? [i] : [],
+    );
+    const bulk = jest.fn();
+    repo.on('bulkCreated', bulk);
+    const result = await repo.bulkCreate(rows, { returnIds: false });
+    expect(result.createdIds).toEqual([]);
+    expect(result.errors.map((e) => e.index)).toEqual(bad);
+    expect(result.successCount).toBe(3000 - bad.length);
+    expect(await repo.count()).toBe(3000 - bad.length);
+    expect(bulk).toHaveBeenCalledWith(expect.objectContaining({ count: 3000 - bad.length }));
+    const copied = db.queries.queries.filter((q) => q.startsWith('COPY')).length;
+    expect(copied > 0).toBe(dialect === 'postgres');
+    const plan = await repo.bulkCreate([person(1)], { returnIds: false, dryRun: true });
+    expect(plan.dryRun!.statements[0]).toMatch(dialect === 'postgres' ? /^COPY / : /^INSERT /);
+  });
+
   it('groups mixed column signatures and leaves omitted columns to their defaults', async () => {
     const rows = [
       { name: 'A', email: 'a@x.io' },

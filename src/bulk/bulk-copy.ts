@@ -1,0 +1,61 @@
+import type { ObjectLiteral } from 'typeorm';
+import type { ModelColumn } from '../repository/entity-model';
+import type { RepositoryContext } from '../repository/repository-context';
+import { withQueryRunner } from '../repository/statement-executor';
+import type { PlannedChunk } from './bulk-planner';
+import type { PreparedRow } from './row-preparer';
+
+/**
+ * A chunk loaded with the dialect's bulk-load protocol (PostgreSQL COPY) instead of INSERT: used
+ * for plain inserts whose ids nobody asked for. COPY has no RETURNING and no SQL expressions, so
+ * the version is sent as 1 and the create/update dates are left to their column defaults (or,
+ * without one, sent as the client's time).
+ */
+export class BulkCopy<T extends ObjectLiteral> {
+  readonly #stamps: readonly { column: ModelColumn; value: () => unknown }[];
+
+  constructor(private readonly context: RepositoryContext<T>) {
+    const { model } = context;
+    const dates = [model.createDate, model.updateDate].filter(
+      (c): c is ModelColumn => c !== undefined && c.metadata.default === undefined,
+    );
+    this.#stamps = [
+      ...(model.version ? [{ column: model.version, value: () => 1 }] : []),
+      ...dates.map((column) => ({ column, value: () => new Date() })),
+    ];
+  }
+
+  /** The COPY statement of a chunk, as a dry run shows it. */
+  sql(chunk: PlannedChunk): string {
+    const table = this.context.parts.statements.table;
+    return `COPY ${table} (${this.#columns(chunk).join(', ')}) FROM STDIN`;
+  }
+
+  async load(
+    context: RepositoryContext<T>,
+    chunk: PlannedChunk,
+    rows: readonly PreparedRow[],
+  ): Promise<void> {
+    const { driver, adapter } = context;
+    const stamps = this.#stamps.map((s) =>
+      driver.preparePersistentValue(s.value(), s.column.metadata),
+    );
+    const matrix = rows.map((row) => [
+      ...chunk.columns.map((c) =>
+        driver.preparePersistentValue(row.values[c.property], c.metadata),
+      ),
+      ...stamps,
+    ]);
+    const table = context.parts.statements.table;
+    await context.run(() =>
+      withQueryRunner(context.manager, (runner) =>
+        adapter.copyRows(runner, table, this.#columns(chunk), matrix),
+      ),
+    );
+  }
+
+  #columns(chunk: PlannedChunk): string[] {
+    const quote = (c: ModelColumn) => this.context.adapter.quoteIdentifier(c.databaseName);
+    return [...chunk.columns, ...this.#stamps.map((s) => s.column)].map(quote);
+  }
+}
