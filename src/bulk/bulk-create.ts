@@ -85,31 +85,32 @@ async function writeAll<T extends ObjectLiteral>(
   settings: Settings,
   touched: Touched,
 ): Promise<BulkOperationResult> {
-  const run = new BulkCreateRun(
-    context,
-    settings,
-    touched,
-    Array.isArray(rows) ? rows.length : undefined,
-  );
-  const input = windows(rows, settings.batchSize)[Symbol.asyncIterator]();
   // Inside a transaction there is one connection; outside, windows may write side by side.
   const inTransaction = context.manager.queryRunner?.isTransactionActive ?? false;
   const concurrency = inTransaction || settings.atomic ? 1 : context.adapter.writeConcurrency;
-  const writing: Promise<WrittenWindow>[] = [];
+  const total = Array.isArray(rows) ? rows.length : undefined;
+  const run = new BulkCreateRun(context, settings, touched, total, concurrency);
+  const input = windows(rows, settings.batchSize)[Symbol.asyncIterator]();
+  const writing: { done: Promise<WrittenWindow>; keys?: ReadonlySet<string> }[] = [];
   /** Takes the oldest window's outcome, so ids are kept in input order; false to stop. */
   const settle = async () => {
-    const written = await writing.shift()!;
+    const written = await writing.shift()!.done;
     for (const id of written.ids) touched.inserted.push(id);
     return written.ok;
   };
+  /** A window sharing a unique-key value with one in flight waits for it: input order decides. */
+  const collides = (keys?: ReadonlySet<string>) =>
+    keys !== undefined && writing.some((w) => [...keys].some((k) => w.keys?.has(k)));
   let next = await input.next();
   let preparing = next.done ? undefined : run.prepare(next.value);
   let ok = true;
   // The next window is validated while the database writes the current ones.
   while (preparing && ok) {
     const prepared = await preparing;
+    while (ok && writing.length > 0 && collides(prepared.keys)) ok = await settle();
+    if (!ok) break;
     next = await input.next();
-    writing.push(run.write(prepared));
+    writing.push({ done: run.write(prepared), keys: prepared.keys });
     preparing = next.done ? undefined : run.prepare(next.value);
     if (writing.length >= concurrency) ok = await settle();
   }
@@ -129,6 +130,8 @@ interface WrittenWindow {
 interface PreparedWindow {
   readonly rows: readonly PreparedRow[];
   readonly invalid: readonly BulkRowError[];
+  /** Every unique-key value the rows carry, when windows may be written side by side. */
+  readonly keys?: ReadonlySet<string>;
 }
 
 /** The state of one bulkCreate call as its windows are prepared and written. */
@@ -137,6 +140,7 @@ class BulkCreateRun<T extends ObjectLiteral> {
   readonly #preparer: RowPreparer<T>;
   readonly #writer: ChunkWriter<T>;
   #received = 0;
+  readonly #tracksKeys: boolean;
   #processed = 0;
 
   constructor(
@@ -144,8 +148,10 @@ class BulkCreateRun<T extends ObjectLiteral> {
     private readonly settings: Settings,
     private readonly touched: Touched,
     private readonly total: number | undefined,
+    concurrency: number,
   ) {
     this.result = new BulkResultBuilder(settings.dryRun);
+    this.#tracksKeys = concurrency > 1;
     this.#preparer = new RowPreparer(context, settings.validate, settings.tenant);
     // Bulk events carry ids only when they come cheaply; per-row events need them.
     const needIds = settings.returnIds || settings.emitEvents === 'perRow';
@@ -177,7 +183,19 @@ class BulkCreateRun<T extends ObjectLiteral> {
         else invalid.push(row);
       }
     }
-    return { rows, invalid };
+    return { rows, invalid, ...(this.#tracksKeys ? { keys: this.#keys(rows) } : {}) };
+  }
+
+  /** The unique-key values of `rows`, tagged by key, to keep colliding windows in order. */
+  #keys(rows: readonly PreparedRow[]): Set<string> {
+    const keys = new Set<string>();
+    this.context.model.uniqueKeys.forEach((key, k) => {
+      for (const row of rows) {
+        const value = keyOfValues(row.values, key);
+        if (value !== undefined) keys.add(`${k}:${value}`);
+      }
+    });
+    return keys;
   }
 
   /** Writes a prepared window; `ok` is false when an atomic call must stop. */

@@ -208,6 +208,18 @@ describe.each(DIALECTS)('bulkCreate on %s', (dialect) => {
     expect(result.createdIds).toEqual([p3.id]);
   });
 
+  it('keeps input order across windows written side by side: the later duplicate loses or wins', async () => {
+    const windows = Array.from({ length: 40 }, (_, i) => person(i));
+    windows.push(person(3, { salary: 7 })); // same email as row 3, in a later window
+    const created = await repo.bulkCreate(windows, { batchSize: 4 });
+    expect(created.errors).toEqual([
+      expect.objectContaining({ index: 40, code: 'UNIQUE_VIOLATION' }),
+    ]);
+    const upserted = await repo.bulkUpsert(windows, { batchSize: 4, conflictTarget: ['email'] });
+    expect(upserted.errorCount).toBe(0);
+    expect((await repo.findOne({ email: 'p3@example.com' }))!.salary).toBe(7);
+  });
+
   it('an upsert never revives a soft-deleted row: it is reported and left as it was', async () => {
     const [id] = (await repo.bulkCreate([person(1)])).createdIds;
     await repo.delete(id!);
