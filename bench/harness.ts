@@ -11,6 +11,27 @@ export interface Measurement {
   readonly p99Us: number;
 }
 
+/** A measurement of one timed run over `ops` rows (no per-operation latencies). */
+export function throughput(name: string, ops: number, totalMs: number): Measurement {
+  return { name, ops, totalMs, opsPerSec: (ops / totalMs) * 1000, p50Us: NaN, p99Us: NaN };
+}
+
+/** Times one run over `rows` rows; a failure is reported as a failed case, not thrown. */
+export async function timed(
+  name: string,
+  rows: number,
+  run: () => Promise<unknown>,
+): Promise<Measurement> {
+  const start = process.hrtime.bigint();
+  try {
+    await run();
+  } catch (error) {
+    console.warn(`bench: ${name} failed: ${(error as Error).message.slice(0, 120)}`);
+    return { ...throughput(`${name} (failed)`, rows, NaN), opsPerSec: 0 };
+  }
+  return throughput(name, rows, Number(process.hrtime.bigint() - start) / 1e6);
+}
+
 /** Runs `op` `count` times sequentially after `warmup` unmeasured runs. */
 export async function measure(
   name: string,

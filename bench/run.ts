@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import type { DialectName } from '../src';
 import { reachableDialects } from './dialects';
 import { printTable, saveResults, type ReportRow } from './harness';
+import { batchSizeSuite } from './suites/batch-size';
 import { bulkSuite } from './suites/bulk';
 import { crudSuite } from './suites/crud';
 import { streamSuite } from './suites/stream';
@@ -18,6 +19,10 @@ const SUITES: Readonly<
   bulk: {
     title: 'Bulk operations',
     run: (d) => bulkSuite(d, Number(process.env.BENCH_BULK_N ?? 100_000)),
+  },
+  batch: {
+    title: 'bulkCreate batch size',
+    run: (d) => batchSizeSuite(d, Number(process.env.BENCH_BULK_N ?? 100_000)),
   },
   stream: {
     title: 'Streaming load memory',
@@ -32,7 +37,8 @@ async function main(): Promise<void> {
     throw new Error(
       `unknown suite(s) ${unknown.join(', ')}; have ${Object.keys(SUITES).join(', ')}`,
     );
-  const dialects = await reachableDialects();
+  const only = process.env.BENCH_DIALECTS?.split(',');
+  const dialects = (await reachableDialects()).filter((d) => !only || only.includes(d));
   console.log(`bench: node ${process.version}, dialects ${dialects.join(', ')}`);
   for (const name of requested.length > 0 ? requested : Object.keys(SUITES)) {
     const suite = SUITES[name]!;

@@ -133,6 +133,13 @@ async function main(): Promise<void> {
     console.log(`  a1 stored? ${await customers.exists({ email: 'a1@example.com' })}`);
   }
 
+  console.log('\n6. bulkUpdate and bulkDelete by filter');
+  const promoted = await customers.bulkUpdate({ tier: 'gold', points__lt: 10 }, { points: 10 });
+  console.log(`  gave 10 points to ${promoted.successCount} gold customers`);
+  const removed = await customers.bulkDelete({ email__startswith: 'c9' });
+  console.log(`  soft-deleted ${removed.successCount} customers whose email starts with c9`);
+  console.log(`  table holds ${await customers.count()} visible rows`);
+
   await dataSource.destroy();
   console.log('\nDone.');
 }

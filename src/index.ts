@@ -21,7 +21,16 @@ export type {
 } from './repository/repository-events';
 export type { Filters, FilterKey } from './filters/filter-types';
 export type { BulkOperationResult, BulkRowError } from './bulk/bulk-result';
-export type { BulkCreateOptions, BulkProgress, EmitEvents, OnConflict } from './bulk/bulk-options';
+export type {
+  BulkCreateOptions,
+  BulkDeleteOptions,
+  BulkProgress,
+  BulkUpdateByIdsOptions,
+  BulkUpdateOptions,
+  EmitEvents,
+  OnConflict,
+} from './bulk/bulk-options';
+export type { BulkUpdateByIdsRow } from './bulk/bulk-update-by-ids';
 export { DEFAULT_BATCH_SIZE } from './bulk/bulk-create';
 export type { FilterOperator } from './filters/filter-operators';
 export { FILTER_OPERATORS } from './filters/filter-operators';

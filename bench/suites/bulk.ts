@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
 import { BaseRepository, type DialectName } from '../../src';
 import { openBenchDataSource } from '../dialects';
-import type { Measurement, ReportRow } from '../harness';
+import { timed, type Measurement, type ReportRow } from '../harness';
 
 /** An orders-like table: 8 data columns, a generated key and a unique order number. */
 @Entity('bench_orders')
@@ -22,7 +22,7 @@ export class BenchOrder {
   @Column({ type: String, length: 100, nullable: true }) note!: string | null;
 }
 
-class OrderDto {
+export class OrderDto {
   @IsString() orderNo!: string;
   @IsInt() customerId!: number;
   @IsString() sku!: string;
@@ -34,6 +34,7 @@ class OrderDto {
 }
 
 class UpdateOrderDto {
+  @IsOptional() @IsString() status?: string;
   @IsOptional() @IsString() note?: string | null;
 }
 
@@ -71,29 +72,6 @@ const values = (r: Omit<BenchOrder, 'id'>, dialect?: DialectName) =>
       ? v.toISOString().replace('T', ' ').replace('Z', '')
       : v;
   });
-
-async function timed(
-  name: string,
-  rows: number,
-  run: () => Promise<unknown>,
-): Promise<Measurement> {
-  const start = process.hrtime.bigint();
-  try {
-    await run();
-  } catch (error) {
-    console.warn(`bench: ${name} failed: ${(error as Error).message.slice(0, 120)}`);
-    return {
-      name: `${name} (failed)`,
-      ops: rows,
-      totalMs: NaN,
-      opsPerSec: 0,
-      p50Us: NaN,
-      p99Us: NaN,
-    };
-  }
-  const totalMs = Number(process.hrtime.bigint() - start) / 1e6;
-  return { name, ops: rows, totalMs, opsPerSec: (rows / totalMs) * 1000, p50Us: NaN, p99Us: NaN };
-}
 
 /**
  * Bulk loads of `n` rows: this library against TypeORM, the raw driver and (on PostgreSQL)
@@ -196,9 +174,16 @@ export async function bulkSuite(dialect: DialectName, n: number): Promise<Report
             : v instanceof Date
               ? v.toISOString()
               : String(v).replace(/[\\\t\n]/g, '\\$&');
+        // 1000 rows per stream chunk: one write per row would measure the stream, not COPY.
         const lines = Readable.from(
           (function* () {
-            for (const r of data('c')) yield values(r).map(text).join('\t') + '\n';
+            const all = data('c');
+            for (let i = 0; i < all.length; i += 1000) {
+              yield all
+                .slice(i, i + 1000)
+                .map((r) => values(r).map(text).join('\t') + '\n')
+                .join('');
+            }
           })(),
         );
         await pipeline(lines, client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
@@ -244,6 +229,21 @@ export async function bulkSuite(dialect: DialectName, n: number): Promise<Report
     repo.bulkUpsert(mixed, { conflictTarget: ['orderNo'] }),
   );
   add(upsert, rawUpsert);
+
+  // Bulk update by filter against the same raw statement.
+  const p1 = dialect === 'postgres' ? '$1' : '?';
+  const p2 = dialect === 'postgres' ? '$2' : '?';
+  const rawUpdate = await timed('raw UPDATE … WHERE status = ?', n / 4, () =>
+    ds.query(`UPDATE ${table} SET ${q('note')} = ${p1} WHERE ${q('status')} = ${p2}`, [
+      'raw',
+      'paid',
+    ]),
+  );
+  add(rawUpdate);
+  const bulkUpdate = await timed('repo.bulkUpdate({ status: paid })', n / 4, () =>
+    repo.bulkUpdate({ status: 'shipped' }, { note: 'bulk' }, { emitEvents: false }),
+  );
+  add(bulkUpdate, rawUpdate);
 
   await ds.destroy();
   return rows;

@@ -1,19 +1,7 @@
-import { IsDate, IsInt, IsOptional, IsString } from 'class-validator';
 import { BaseRepository, type DialectName } from '../../src';
 import { openBenchDataSource } from '../dialects';
-import type { ReportRow } from '../harness';
-import { BenchOrder, order } from './bulk';
-
-class OrderDto {
-  @IsString() orderNo!: string;
-  @IsInt() customerId!: number;
-  @IsString() sku!: string;
-  @IsInt() quantity!: number;
-  @IsString() unitPrice!: string;
-  @IsString() status!: string;
-  @IsDate() orderedAt!: Date;
-  @IsOptional() @IsString() note?: string | null;
-}
+import { throughput, type ReportRow } from '../harness';
+import { BenchOrder, OrderDto, order } from './bulk';
 
 /**
  * Loads `n` rows from an async generator with bulkCreate's defaults and samples the process RSS
@@ -52,14 +40,7 @@ export async function streamSuite(dialect: DialectName, n: number): Promise<Repo
   return [
     {
       dialect,
-      measurement: {
-        name,
-        ops: n,
-        totalMs,
-        opsPerSec: (n / totalMs) * 1000,
-        p50Us: NaN,
-        p99Us: NaN,
-      },
+      measurement: throughput(name, n, totalMs),
     },
   ];
 }

@@ -154,7 +154,11 @@ class BulkCreateRun<T extends ObjectLiteral> {
     this.#tracksKeys = concurrency > 1;
     this.#preparer = new RowPreparer(context, settings.validate, settings.tenant);
     // Bulk events carry ids only when they come cheaply; per-row events need them.
-    const needIds = settings.returnIds || settings.emitEvents === 'perRow';
+    const perRow =
+      settings.emitEvents === 'perRow' &&
+      (context.parts.events.hasListeners('created') ||
+        context.parts.events.hasListeners('updated'));
+    const needIds = settings.returnIds || perRow;
     this.#writer = new ChunkWriter(context, settings.policy, needIds);
     if (settings.policy.mode !== 'error') {
       this.result.insertedCount = 0;
@@ -321,6 +325,7 @@ async function emitEvents<T extends ObjectLiteral>(
       ['created', touched.inserted],
       ['updated', touched.updated],
     ] as const) {
+      if (!events.hasListeners(event)) continue; // reading rows back for nobody costs queries
       for (const record of await loadByIds(context, ids)) {
         const id = record[context.model.primary.property] as EntityId;
         events.emit(event, { entity, id, record, tenantId });

@@ -14,8 +14,9 @@ export interface BulkUpdateOptions {
   readonly batchSize?: number;
   /**
    * @default true
-   * Cost: `true` reads the affected ids back where RETURNING is missing (MySQL); `'perRow'`
-   * also reads every updated row.
+   * Cost: nothing when no listener is registered for the event. `true` adds `RETURNING pk` where
+   * the dialect has it (MySQL reads ids only with `batchSize`); `'perRow'` also reads every
+   * updated row (on MySQL under `SELECT … FOR UPDATE`, in pages).
    */
   readonly emitEvents?: EmitEvents;
 }

@@ -12,7 +12,15 @@ import { parseFilters } from '../filters/filter-parser';
 import type { Filters } from '../filters/filter-types';
 import { checkPageBound, parseOrderBy } from '../filters/order-by';
 import { bulkCreate, type BulkCreateOptions } from '../bulk/bulk-create';
+import { bulkDelete } from '../bulk/bulk-delete';
+import type {
+  BulkDeleteOptions,
+  BulkUpdateByIdsOptions,
+  BulkUpdateOptions,
+} from '../bulk/bulk-options';
 import type { BulkOperationResult } from '../bulk/bulk-result';
+import { bulkUpdate } from '../bulk/bulk-update';
+import { bulkUpdateByIds, type BulkUpdateByIdsRow } from '../bulk/bulk-update-by-ids';
 import type { DeleteOptions, ListOptions, ReadOptions, UpdateOptions } from './call-options';
 import { DtoValidator } from './dto-validator';
 import { EntityModel, type ModelColumn } from './entity-model';
@@ -239,6 +247,28 @@ export class BaseRepository<
     options: Omit<BulkCreateOptions<T>, 'onConflict'> = {},
   ): Promise<BulkOperationResult> {
     return bulkCreate(this.context, rows, { ...options, onConflict: 'update' });
+  }
+
+  /** One `UPDATE … SET data WHERE filters` (or one per key chunk with `batchSize`). */
+  bulkUpdate(
+    filters: Filters<T>,
+    data: U,
+    options: BulkUpdateOptions = {},
+  ): Promise<BulkOperationResult> {
+    return bulkUpdate(this.context, filters, data, options);
+  }
+
+  /** Different changes per row, one statement per chunk; optionally checks each row's version. */
+  bulkUpdateByIds(
+    rows: readonly BulkUpdateByIdsRow<U>[],
+    options: BulkUpdateByIdsOptions = {},
+  ): Promise<BulkOperationResult> {
+    return bulkUpdateByIds(this.context, rows, options);
+  }
+
+  /** Soft (by default) or hard delete of every row matching `filters`. */
+  bulkDelete(filters: Filters<T>, options: BulkDeleteOptions = {}): Promise<BulkOperationResult> {
+    return bulkDelete(this.context, filters, options);
   }
 
   // ── events ─────────────────────────────────────────────────────────────────

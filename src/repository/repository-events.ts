@@ -77,6 +77,11 @@ export class RepositoryEvents<T> {
     return this;
   }
 
+  /** Whether emitting `event` would reach anyone; work done only for an event can be skipped. */
+  hasListeners(event: RepositoryEventName): boolean {
+    return this.enabled && this.#emitter.listenerCount(event) > 0;
+  }
+
   emit<E extends RepositoryEventName>(event: E, payload: RepositoryEventMap<T>[E]): void {
     if (!this.enabled) return;
     for (const listener of this.#emitter.listeners(event)) {

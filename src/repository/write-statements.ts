@@ -9,6 +9,20 @@ export class SqlExpression {
   constructor(readonly sql: string) {}
 }
 
+/**
+ * A SQL expression that carries bound values (a bulk update's `CASE pk WHEN ? THEN ? … END`).
+ * It is written while the statement is built, so its placeholders are numbered in place.
+ */
+export class BoundExpression {
+  constructor(readonly write: (bind: Bind) => string) {}
+}
+
+/**
+ * What a write statement returns where the dialect has RETURNING: the whole rows, only the
+ * primary key (cheap, for bulk events), or nothing.
+ */
+export type Returning = 'row' | 'key' | 'none';
+
 export interface Statement {
   readonly sql: string;
   readonly params: readonly unknown[];
@@ -24,7 +38,6 @@ export type WhereWriter = (bind: Bind) => string;
  */
 export class WriteStatements<T extends ObjectLiteral> {
   readonly table: string;
-  readonly #returning: string;
 
   constructor(
     private readonly model: EntityModel<T>,
@@ -35,7 +48,6 @@ export class WriteStatements<T extends ObjectLiteral> {
       .split('.')
       .map((part) => adapter.quoteIdentifier(part))
       .join('.');
-    this.#returning = adapter.supportsReturning ? ' RETURNING *' : '';
   }
 
   /** `INSERT … [RETURNING *]` of one row. */
@@ -60,12 +72,16 @@ export class WriteStatements<T extends ObjectLiteral> {
       columns.length > 0
         ? `(${columns.join(', ')}) VALUES (${exprs.join(', ')})`
         : this.adapter.defaultValuesClause();
-    const sql = `INSERT INTO ${this.table} ${body}${this.#returning}`;
+    const sql = `INSERT INTO ${this.table} ${body}${this.#returning('row')}`;
     return { sql, params: params.values };
   }
 
-  /** `UPDATE … SET …, version = version + 1, updated_at = now WHERE … [RETURNING *]`. */
-  update(values: Readonly<Record<string, unknown>>, where: WhereWriter): Statement {
+  /** `UPDATE … SET …, version = version + 1, updated_at = now WHERE … [RETURNING * | pk]`. */
+  update(
+    values: Readonly<Record<string, unknown>>,
+    where: WhereWriter,
+    returning: Returning = 'row',
+  ): Statement {
     const params = new PositionalParameters(this.adapter);
     const sets = Object.entries(values).map(([property, value]) => {
       const column = this.model.column(property)!;
@@ -78,14 +94,21 @@ export class WriteStatements<T extends ObjectLiteral> {
     if (updateDate && !(updateDate.property in values)) {
       sets.push(`${this.#quote(updateDate)} = ${this.adapter.currentTimestamp()}`);
     }
-    const sql = `UPDATE ${this.table} SET ${sets.join(', ')} WHERE ${where(params.bind)}${this.#returning}`;
+    const sql = `UPDATE ${this.table} SET ${sets.join(', ')} WHERE ${where(params.bind)}${this.#returning(returning)}`;
     return { sql, params: params.values };
   }
 
-  /** `DELETE FROM … WHERE …`. */
-  delete(where: WhereWriter): Statement {
+  /** `DELETE FROM … WHERE … [RETURNING pk]`. */
+  delete(where: WhereWriter, returning: Returning = 'none'): Statement {
     const params = new PositionalParameters(this.adapter);
-    return { sql: `DELETE FROM ${this.table} WHERE ${where(params.bind)}`, params: params.values };
+    const sql = `DELETE FROM ${this.table} WHERE ${where(params.bind)}${this.#returning(returning)}`;
+    return { sql, params: params.values };
+  }
+
+  /** The RETURNING clause, empty where the dialect has none. */
+  #returning(returning: Returning): string {
+    if (!this.adapter.supportsReturning || returning === 'none') return '';
+    return returning === 'row' ? ' RETURNING *' : ` RETURNING ${this.#quote(this.model.primary)}`;
   }
 
   /** What an insert writes into a column the input left out, if anything. */
@@ -102,6 +125,7 @@ export class WriteStatements<T extends ObjectLiteral> {
 
   #value(column: ModelColumn, value: unknown, bind: Bind): string {
     if (value instanceof SqlExpression) return value.sql;
+    if (value instanceof BoundExpression) return value.write(bind);
     return bind(this.driver.preparePersistentValue(value, column.metadata));
   }
 

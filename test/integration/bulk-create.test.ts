@@ -1,7 +1,12 @@
 import { BulkOperationError, ConfigurationError } from '../../src';
 import { Assignment, AssignmentRepository } from '../support/assignment';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
-import { Employee, EmployeeRepository, ensureSalaryCheck } from '../support/employee';
+import {
+  Employee,
+  EmployeeRepository,
+  ensureSalaryCheck,
+  storedEmployees,
+} from '../support/employee';
 import { DIALECTS } from '../support/servers';
 
 interface Stored {
@@ -41,9 +46,7 @@ describe.each(DIALECTS)('bulkCreate on %s', (dialect) => {
 
   /** The table's contents, read with TypeORM directly rather than through the repository. */
   async function table(): Promise<Stored[]> {
-    return (await db.dataSource
-      .getRepository(Employee)
-      .find({ withDeleted: true, order: { id: 'ASC' } })) as Stored[];
+    return (await storedEmployees(db.dataSource)) as unknown as Stored[];
   }
 
   const inserts = () => db.queries.queries.filter((q) => /^\s*INSERT/i.test(q)).length;

@@ -122,3 +122,8 @@ export async function ensureSalaryCheck(dataSource: DataSource): Promise<void> {
     'ALTER TABLE employees ADD CONSTRAINT chk_salary_non_negative CHECK (salary >= 0)',
   );
 }
+
+/** The employees table as stored, soft-deleted rows included, read with TypeORM directly. */
+export function storedEmployees(dataSource: DataSource): Promise<Employee[]> {
+  return dataSource.getRepository(Employee).find({ withDeleted: true, order: { id: 'ASC' } });
+}

@@ -1,0 +1,84 @@
+import type { ObjectLiteral } from 'typeorm';
+import { ConfigurationError, FilterError } from '../errors';
+import type { FilterNode } from '../filters/filter-node';
+import { parseFilters } from '../filters/filter-parser';
+import type { Filters } from '../filters/filter-types';
+import type { RepositoryContext } from '../repository/repository-context';
+import type { Returning, Statement, WhereWriter } from '../repository/write-statements';
+import type { BulkDeleteOptions } from './bulk-options';
+import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
+import { batchSizeOption, emitMode } from './bulk-write-settings';
+import { writeMatching } from './filtered-write';
+
+/**
+ * `bulkDelete`: deletes every visible row `filters` matches, soft by default where the
+ * repository soft-deletes: `UPDATE … SET deleted_at = now` (with the version and update-date
+ * bumps) of rows not yet deleted; hard: `DELETE … WHERE`. One statement, or one per
+ * primary-key page with `batchSize` (each page commits on its own, as for `bulkUpdate`).
+ *
+ * Events: one `bulkDeleted` per call (with the ids where RETURNING or the key pages give them),
+ * `deleted` per row with `'perRow'`.
+ *
+ * @throws FilterError `FILTER_EMPTY` for a filter that matches everything, unless `allowAll`
+ * @throws ConfigurationError for a soft delete of an entity without a `@DeleteDateColumn`
+ */
+export async function bulkDelete<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  filters: Filters<T>,
+  options: BulkDeleteOptions,
+): Promise<BulkOperationResult> {
+  const batchSize = batchSizeOption(options.batchSize);
+  const emit = emitMode(context, options.emitEvents, { bulk: 'bulkDeleted', perRow: 'deleted' });
+  const { model, events, tenant } = context.parts;
+  const node = parseFilters(filters, model);
+  if (!options.allowAll && matchesEverything(node)) {
+    throw new FilterError(
+      'FILTER_EMPTY',
+      '$filters',
+      'an empty filter would delete every row; pass allowAll: true to mean it',
+    );
+  }
+  const soft = options.soft ?? context.parts.softDelete;
+  const statement = deleteStatement(context, soft);
+  const tenantId = tenant.current();
+
+  const result = new BulkResultBuilder();
+  const outcome = await writeMatching(context, node, {
+    statement,
+    batchSize,
+    // Per-row `deleted` events carry only the id, so ids are all they need.
+    wanted: emit === 'perRow' ? 'ids' : emit ? 'cheapIds' : 'count',
+  });
+  result.totalRecords = outcome.count;
+  result.successCount = outcome.count;
+  result.batches = outcome.batches;
+
+  const entity = model.name;
+  if (emit === 'perRow') {
+    for (const id of outcome.ids ?? []) events.emit('deleted', { entity, id, soft, tenantId });
+  } else if (emit && outcome.count > 0) {
+    const ids = outcome.ids ? { ids: outcome.ids } : {};
+    events.emit('bulkDeleted', { entity, ...ids, count: outcome.count, soft, tenantId });
+  }
+  return result.build();
+}
+
+/** A soft delete sets the delete date (an UPDATE, so version and update date move too). */
+function deleteStatement<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  soft: boolean,
+): (where: WhereWriter, returning: Returning) => Statement {
+  const { model, statements } = context.parts;
+  if (!soft) return (where, returning) => statements.delete(where, returning);
+  const deleteDate = model.deleteDate;
+  if (!deleteDate) {
+    throw new ConfigurationError(`${model.name}: soft delete needs a @DeleteDateColumn`);
+  }
+  const values = { [deleteDate.property]: context.now() };
+  return (where, returning) => statements.update(values, where, returning);
+}
+
+/** `{}`, `{ a: undefined }`, `{ $and: [] }` and the like: filters that select nothing out. */
+function matchesEverything(node: FilterNode): boolean {
+  return node.kind === 'and' && node.children.every(matchesEverything);
+}

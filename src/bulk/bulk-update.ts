@@ -1,0 +1,62 @@
+import type { ObjectLiteral } from 'typeorm';
+import { parseFilters } from '../filters/filter-parser';
+import type { Filters } from '../filters/filter-types';
+import type { RepositoryContext } from '../repository/repository-context';
+import type { EntityId } from '../repository/repository-events';
+import type { BulkUpdateOptions } from './bulk-options';
+import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
+import { batchSizeOption, emitMode } from './bulk-write-settings';
+import { writeMatching } from './filtered-write';
+
+/**
+ * `bulkUpdate`: sets the same validated `data` on every visible row `filters` matches, in one
+ * `UPDATE … SET data, version = version + 1, updated_at = now WHERE <filters> AND <tenant> AND
+ * deleted_at IS NULL`, or one such statement per primary-key page with `batchSize`.
+ *
+ * With `batchSize` each page commits on its own (outside a transaction): an error stops the walk
+ * and leaves earlier pages written. Bind the repository to a transaction (`withManager`) for all
+ * or nothing.
+ *
+ * `successCount` and `totalRecords` are the rows changed. Events: one `bulkUpdated` per call
+ * (with the ids where RETURNING or the key pages give them), `updated` per row with `'perRow'`.
+ *
+ * @throws FilterError for a malformed filter, and ValidationError for invalid `data`, before any SQL
+ * @throws TenantError when no tenant is resolved, or `data` names another tenant
+ */
+export async function bulkUpdate<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  filters: Filters<T>,
+  data: unknown,
+  options: BulkUpdateOptions,
+): Promise<BulkOperationResult> {
+  const batchSize = batchSizeOption(options.batchSize);
+  const emit = emitMode(context, options.emitEvents, { bulk: 'bulkUpdated', perRow: 'updated' });
+  const node = parseFilters(filters, context.model);
+  const values = await context.validated('update', data);
+  const tenantId = context.parts.tenant.current();
+  context.parts.tenant.stamp(values, tenantId);
+
+  const result = new BulkResultBuilder();
+  const { statements } = context.parts;
+  const outcome = await writeMatching(context, node, {
+    statement: (where, returning) => statements.update(values, where, returning),
+    batchSize,
+    wanted: emit === 'perRow' ? 'rows' : emit ? 'cheapIds' : 'count',
+  });
+  result.totalRecords = outcome.count;
+  result.successCount = outcome.count;
+  result.batches = outcome.batches;
+
+  const { events, model } = context.parts;
+  const entity = model.name;
+  if (emit === 'perRow') {
+    for (const record of outcome.records ?? []) {
+      const id = record[model.primary.property] as EntityId;
+      events.emit('updated', { entity, id, record, tenantId });
+    }
+  } else if (emit && outcome.count > 0) {
+    const ids = outcome.ids ? { ids: outcome.ids } : {};
+    events.emit('bulkUpdated', { entity, ...ids, count: outcome.count, tenantId });
+  }
+  return result.build();
+}

@@ -1,0 +1,162 @@
+import type { ObjectLiteral } from 'typeorm';
+import type { FilterNode } from '../filters/filter-node';
+import { andFilters, type RepositoryContext } from '../repository/repository-context';
+import type { EntityId } from '../repository/repository-events';
+import type { StatementResult } from '../repository/statement-executor';
+import type { Returning, Statement, WhereWriter } from '../repository/write-statements';
+import { KEY_CHUNK, idOfRaw, idsFilter, loadRecords, readKeyPage } from './key-reader';
+
+/**
+ * What a write by filter must report besides its row count:
+ * - `'count'`: nothing more;
+ * - `'cheapIds'`: the ids where they come at no extra statement (RETURNING, or a keyset walk);
+ * - `'ids'`: the ids on every dialect;
+ * - `'rows'`: the written rows themselves, as entities.
+ */
+export type Wanted = 'count' | 'cheapIds' | 'ids' | 'rows';
+
+/** An UPDATE or DELETE of the visible rows a filter matches. */
+export interface MatchingWrite {
+  /** The statement that writes the rows `where` selects. */
+  readonly statement: (where: WhereWriter, returning: Returning) => Statement;
+  /** Primary keys per statement; `undefined` for one statement over the whole filter. */
+  readonly batchSize?: number;
+  readonly wanted: Wanted;
+}
+
+export interface WriteOutcome<T> {
+  /** Rows written. */
+  readonly count: number;
+  /** Write statements that ran (key reads not counted). */
+  readonly batches: number;
+  /** The written rows' ids, when wanted and known. */
+  readonly ids?: readonly EntityId[];
+  /** The written rows, with `wanted: 'rows'`. */
+  readonly records?: readonly T[];
+}
+
+interface Written<T> {
+  readonly count: number;
+  readonly ids?: EntityId[];
+  readonly records?: T[];
+}
+
+/**
+ * Runs `write` over the visible rows (tenant and soft-delete guards applied) that `node` matches.
+ *
+ * Without `batchSize` it is one statement. With it, a keyset walk: read the next `batchSize`
+ * primary keys in key order, write `WHERE pk IN (…) AND <filter>`, repeat from the last key
+ * until a page comes back short, so no statement locks more than one page of rows. The filter
+ * is applied again by the write, so a row changed between the read and the write is skipped.
+ *
+ * Ids come from RETURNING where the dialect has it. Where it does not, wanted ids (and rows) come
+ * from the keys: each page is then read with `FOR UPDATE` inside its own transaction, so the
+ * write changes exactly the keys read. A call that needs them takes this path even without
+ * `batchSize`, in pages of {@link KEY_CHUNK}.
+ */
+export async function writeMatching<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  node: FilterNode,
+  write: MatchingWrite,
+): Promise<WriteOutcome<T>> {
+  const { supportsReturning } = context.adapter;
+  const { wanted } = write;
+  const returning: Returning =
+    !supportsReturning || wanted === 'count' ? 'none' : wanted === 'rows' ? 'row' : 'key';
+  const needsKeys = !supportsReturning && (wanted === 'ids' || wanted === 'rows');
+  if (write.batchSize === undefined && !needsKeys) {
+    const result = await context.execute(
+      write.statement(context.whereWriter(node, false), returning),
+    );
+    return { ...fromResult(context, result, returning), batches: 1 };
+  }
+  return walkKeys(context, node, write, returning);
+}
+
+async function walkKeys<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  node: FilterNode,
+  write: MatchingWrite,
+  returning: Returning,
+): Promise<WriteOutcome<T>> {
+  // The ids of a page take bind parameters besides those of the filter and the SET clause.
+  const ownParameters = write.statement(context.whereWriter(node, false), 'none').params.length;
+  const pageSize = Math.max(
+    1,
+    Math.min(write.batchSize ?? KEY_CHUNK, context.adapter.maxBindParameters - ownParameters),
+  );
+  const lock = returning === 'none' && write.wanted !== 'count';
+  const ids: EntityId[] = [];
+  const records: T[] = [];
+  let count = 0;
+  let batches = 0;
+  let after: EntityId | undefined;
+  for (;;) {
+    const writePage = (on: RepositoryContext<T>) =>
+      writeKeyPage(on, node, write, returning, { after, pageSize, lock });
+    const page = lock
+      ? await context.run(() =>
+          context.manager.transaction((manager) => writePage(context.withManager(manager))),
+        )
+      : await writePage(context);
+    if (page.keys.length === 0) break;
+    batches++;
+    count += page.written.count;
+    if (page.written.ids) for (const id of page.written.ids) ids.push(id);
+    if (page.written.records) for (const record of page.written.records) records.push(record);
+    if (page.keys.length < pageSize) break;
+    after = page.keys[page.keys.length - 1];
+  }
+  const known = write.wanted !== 'count';
+  return {
+    count,
+    batches,
+    ...(known ? { ids } : {}),
+    ...(write.wanted === 'rows' ? { records } : {}),
+  };
+}
+
+/** Reads one page of keys and writes those rows; no statement when the page is empty. */
+async function writeKeyPage<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  node: FilterNode,
+  write: MatchingWrite,
+  returning: Returning,
+  page: { after: EntityId | undefined; pageSize: number; lock: boolean },
+): Promise<{ keys: EntityId[]; written: Written<T> }> {
+  const keys = await readKeyPage(context, node, page.after, page.pageSize, page.lock);
+  if (keys.length === 0) return { keys, written: { count: 0 } };
+  const where = context.whereWriter(andFilters(idsFilter(context, keys), node), false);
+  const result = await context.execute(write.statement(where, returning));
+  if (returning !== 'none' || !page.lock) {
+    return { keys, written: fromResult(context, result, returning) };
+  }
+  // The locked keys are exactly the rows written.
+  const records = write.wanted === 'rows' ? await loadRecords(context, keys) : undefined;
+  return { keys, written: { count: result.affected, ids: keys, ...(records ? { records } : {}) } };
+}
+
+/** The count, and the ids or rows a RETURNING clause gave back. */
+function fromResult<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  result: StatementResult,
+  returning: Returning,
+): Written<T> {
+  switch (returning) {
+    case 'none':
+      return { count: result.affected };
+    case 'key': {
+      const column = context.model.primary.databaseName;
+      return { count: result.affected, ids: result.rows.map((r) => idOfRaw(context, r[column])) };
+    }
+    case 'row': {
+      const records = result.rows.map((raw) => context.hydrate(raw));
+      const property = context.model.primary.property;
+      return {
+        count: result.affected,
+        ids: records.map((r) => r[property] as EntityId),
+        records,
+      };
+    }
+  }
+}

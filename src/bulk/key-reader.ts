@@ -1,0 +1,106 @@
+import type { ObjectLiteral } from 'typeorm';
+import type { FilterNode } from '../filters/filter-node';
+import { parseFilters } from '../filters/filter-parser';
+import { ALIAS, type RepositoryContext } from '../repository/repository-context';
+import type { EntityId } from '../repository/repository-events';
+
+/** Keys or records read per statement. */
+export const KEY_CHUNK = 1000;
+
+/** A row's primary key and, when the entity has one, its version. */
+export interface KeyVersion {
+  readonly id: EntityId;
+  readonly version?: number;
+}
+
+/**
+ * A comparable string for a primary-key value, the same whether it came from the caller or from
+ * the database (`7` and `'7'` are one key; UUIDs compare without case, as PostgreSQL returns them).
+ */
+export function keyString<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  id: unknown,
+): string {
+  const text = String(id);
+  return context.model.primary.metadata.type === 'uuid' ? text.toLowerCase() : text;
+}
+
+/** A primary-key value as the driver returned it, hydrated into an id. */
+export function idOfRaw<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  raw: unknown,
+): EntityId {
+  return context.driver.prepareHydratedValue(raw, context.model.primary.metadata) as EntityId;
+}
+
+/** The filter `pk IN (ids)`. */
+export function idsFilter<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  ids: readonly EntityId[],
+): FilterNode {
+  return parseFilters({ [`${context.model.primary.property}__in`]: ids }, context.model);
+}
+
+/**
+ * One page of a keyset walk: the first `limit` primary keys, in key order, of the visible rows
+ * `node` matches whose key is greater than `after`.
+ *
+ * `lock` makes it a locking read (`SELECT … FOR UPDATE`, in an open transaction): the rows it
+ * returns stay as read until the transaction ends, so a write that follows changes exactly them.
+ */
+export async function readKeyPage<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  node: FilterNode,
+  after: EntityId | undefined,
+  limit: number,
+  lock: boolean,
+): Promise<EntityId[]> {
+  const { primary } = context.model;
+  const pk = `${ALIAS}.${primary.property}`;
+  const query = context.select(node).select(pk, 'k').orderBy(pk, 'ASC').limit(limit);
+  if (after !== undefined) {
+    const value = context.driver.preparePersistentValue(after, primary.metadata) as unknown;
+    query.andWhere(`${pk} > :keysetAfter`, { keysetAfter: value });
+  }
+  if (lock) query.setLock('pessimistic_write');
+  const rows = await context.run(() => query.getRawMany<{ k: unknown }>());
+  return rows.map((row) => idOfRaw(context, row.k));
+}
+
+/**
+ * The key and version of each visible row among `ids`, by {@link keyString}. Rows that are
+ * missing, soft-deleted or another tenant's are absent. `lock` as for {@link readKeyPage}.
+ */
+export async function readVersions<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  ids: readonly EntityId[],
+  lock: boolean,
+): Promise<Map<string, KeyVersion>> {
+  const { primary, version } = context.model;
+  const query = context.select(idsFilter(context, ids)).select(`${ALIAS}.${primary.property}`, 'k');
+  if (version) query.addSelect(`${ALIAS}.${version.property}`, 'v');
+  if (lock) query.setLock('pessimistic_write');
+  const rows = await context.run(() => query.getRawMany<{ k: unknown; v?: unknown }>());
+  const found = new Map<string, KeyVersion>();
+  for (const row of rows) {
+    const id = idOfRaw(context, row.k);
+    found.set(keyString(context, id), version ? { id, version: Number(row.v) } : { id });
+  }
+  return found;
+}
+
+/** The visible rows with these ids, in key order, read {@link KEY_CHUNK} at a time. */
+export async function loadRecords<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  ids: readonly EntityId[],
+): Promise<T[]> {
+  const records: T[] = [];
+  const pk = `${ALIAS}.${context.model.primary.property}`;
+  for (let start = 0; start < ids.length; start += KEY_CHUNK) {
+    const query = context
+      .select(idsFilter(context, ids.slice(start, start + KEY_CHUNK)))
+      .orderBy(pk, 'ASC');
+    records.push(...(await context.run(() => query.getMany())));
+  }
+  return records;
+}
