@@ -1,5 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
-import { isRowLevelError } from '../errors';
+import { isRowLevelError, TransientDatabaseError } from '../errors';
 import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
@@ -24,6 +24,9 @@ interface ExistingRow {
   /** Same tenant and not soft-deleted. */
   readonly visible: boolean;
 }
+
+/** Attempts of one statement that the server rolled back as a deadlock or lock timeout. */
+const TRANSIENT_RETRIES = 5;
 
 const HIDDEN_ROW =
   'conflicts with a row that is soft-deleted or belongs to another tenant; it was left unchanged';
@@ -101,8 +104,8 @@ export class ChunkWriter<T extends ObjectLiteral> {
     outcomes: Map<number, RowOutcome>,
   ) {
     try {
-      const results = await this.#scoped(this.#readsAround(chunk), (context) =>
-        this.#attempt(context, chunk, rows),
+      const results = await this.#retrying(() =>
+        this.#scoped(this.#readsAround(chunk), (context) => this.#attempt(context, chunk, rows)),
       );
       results.forEach((outcome, i) => outcomes.set(rows[i]!.index, outcome));
     } catch (error) {
@@ -114,6 +117,28 @@ export class ChunkWriter<T extends ObjectLiteral> {
       const middle = rows.length >> 1;
       await this.#isolate(chunk, rows.slice(0, middle), outcomes);
       await this.#isolate(chunk, rows.slice(middle), outcomes);
+    }
+  }
+
+  /**
+   * Runs an attempt again when the server rolled it back as a deadlock, a serialization failure
+   * or a lock timeout (two windows written side by side can deadlock on InnoDB's next-key locks
+   * even with distinct keys). Only outside the caller's transaction: there a deadlock has already
+   * rolled back the caller's whole transaction, which only the caller can retry.
+   */
+  async #retrying<R>(attempt: () => Promise<R>): Promise<R> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const retriable =
+          error instanceof TransientDatabaseError &&
+          error.outcome === 'not-applied' &&
+          error.code !== 'CONNECTION_REFUSED' &&
+          !this.context.manager.queryRunner?.isTransactionActive;
+        if (!retriable || tries >= TRANSIENT_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, tries * 5 + Math.random() * 10));
+      }
     }
   }
 

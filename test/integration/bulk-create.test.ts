@@ -422,3 +422,42 @@ describe.each(DIALECTS)('bulkCreate inside a transaction on %s', (dialect) => {
     expect(await repo.count()).toBe(0);
   });
 });
+
+describe.each(DIALECTS.filter((d) => d === 'postgres'))(
+  'bulkCreate under a deadlock on %s',
+  (dialect) => {
+    let db: TestDataSource;
+    beforeAll(async () => {
+      db = await openDataSource(dialect, [Employee, Assignment]);
+    });
+    afterAll(() => db.dataSource.destroy());
+
+    it('retries a statement the server rolled back as a deadlock victim', async () => {
+      const repo = new EmployeeRepository(db.dataSource);
+      const other = db.dataSource.createQueryRunner();
+      await other.startTransaction();
+      const insert = (runner: typeof other, email: string) =>
+        runner.query(`INSERT INTO employees (name, email, version) VALUES ('x', $1, 1)`, [email]);
+      await insert(other, 'a@x.io');
+      // Ours inserts b, then waits on a. The other transaction then waits on b: a cycle. Ours
+      // started waiting first, so its deadlock check (after 1 s) fires first and aborts ours.
+      const loading = repo.bulkCreate([
+        person(0, { email: 'b@x.io' }),
+        person(1, { email: 'a@x.io' }),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await insert(other, 'b@x.io');
+      await other.commitTransaction();
+      await other.release();
+      const result = await loading;
+      // The retry found both keys committed by the other transaction: reported, not thrown.
+      expect(result.errors.map((e) => [e.index, e.code])).toEqual([
+        [0, 'UNIQUE_VIOLATION'],
+        [1, 'UNIQUE_VIOLATION'],
+      ]);
+      // The deadlocked attempt, its retry, then the two single-row isolation attempts.
+      const ours = db.queries.queries.filter((q) => /^INSERT INTO "\S*employees"/.test(q));
+      expect(ours).toHaveLength(4);
+    });
+  },
+);
