@@ -107,7 +107,8 @@ export interface BulkCreateOptions<T = Record<string, unknown>> {
   /**
    * Validate each row against the Create DTO first; an invalid row is reported by index.
    * @default true
-   * Cost: class-validator per row, roughly 10-30 µs; `false` skips it for trusted input.
+   * Cost: a compiled check, well under 1 µs for a valid row of a plain DTO (class-validator itself
+   * for failing rows and for DTOs with nested, grouped or async rules); `false` skips it.
    */
   readonly validate?: boolean;
   /**
