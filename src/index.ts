@@ -31,7 +31,7 @@ export type {
   OnConflict,
 } from './bulk/bulk-options';
 export type { BulkUpdateByIdsRow } from './bulk/bulk-update-by-ids';
-export { DEFAULT_BATCH_SIZE } from './bulk/bulk-create';
+export { DEFAULT_BATCH_SIZE } from './bulk/bulk-options';
 export type { FilterOperator } from './filters/filter-operators';
 export { FILTER_OPERATORS } from './filters/filter-operators';
 export type { OrderBy, SortDirection } from './filters/order-by';

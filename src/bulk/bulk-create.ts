@@ -1,21 +1,24 @@
 import type { ObjectLiteral } from 'typeorm';
 import { BulkOperationError, ConfigurationError } from '../errors';
-import { parseFilters } from '../filters/filter-parser';
 import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 import type { ConflictPolicy } from './bulk-insert-statement';
-import type { BulkCreateOptions, EmitEvents, OnConflict } from './bulk-options';
+import {
+  DEFAULT_BATCH_SIZE,
+  type BulkCreateOptions,
+  type EmitEvents,
+  type OnConflict,
+} from './bulk-options';
 import { planChunks } from './bulk-planner';
 import { BulkResultBuilder, type BulkOperationResult, type BulkRowError } from './bulk-result';
 import { ChunkWriter, type RowOutcome } from './chunk-writer';
+import { batchSizeOption } from './bulk-write-settings';
+import { loadRecords } from './key-reader';
 import { keyOfValues } from './row-keys';
 import { isPrepared, RowPreparer, type PreparedRow } from './row-preparer';
 
 export type { BulkCreateOptions } from './bulk-options';
-
-/** The best batch size measured by `npm run bench -- bulk` on all three dialects. */
-export const DEFAULT_BATCH_SIZE = 1000;
 
 /** Rows validated between two yields to the event loop. */
 const PREPARE_SLICE = 100;
@@ -86,8 +89,8 @@ async function writeAll<T extends ObjectLiteral>(
   touched: Touched,
 ): Promise<BulkOperationResult> {
   // Inside a transaction there is one connection; outside, windows may write side by side.
-  const inTransaction = context.manager.queryRunner?.isTransactionActive ?? false;
-  const concurrency = inTransaction || settings.atomic ? 1 : context.adapter.writeConcurrency;
+  const concurrency =
+    context.inTransaction || settings.atomic ? 1 : context.adapter.writeConcurrency;
   const total = Array.isArray(rows) ? rows.length : undefined;
   const run = new BulkCreateRun(context, settings, touched, total, concurrency);
   const input = windows(rows, settings.batchSize)[Symbol.asyncIterator]();
@@ -326,7 +329,7 @@ async function emitEvents<T extends ObjectLiteral>(
       ['updated', touched.updated],
     ] as const) {
       if (!events.hasListeners(event)) continue; // reading rows back for nobody costs queries
-      for (const record of await loadByIds(context, ids)) {
+      for (const record of await loadRecords(context, ids)) {
         const id = record[context.model.primary.property] as EntityId;
         events.emit(event, { entity, id, record, tenantId });
       }
@@ -346,32 +349,13 @@ async function emitEvents<T extends ObjectLiteral>(
   }
 }
 
-/** Rows by primary key, in chunks, for per-row events. */
-async function loadByIds<T extends ObjectLiteral>(
-  context: RepositoryContext<T>,
-  ids: readonly EntityId[],
-) {
-  const records: T[] = [];
-  const key = `${context.model.primary.property}__in`;
-  for (let i = 0; i < ids.length; i += DEFAULT_BATCH_SIZE) {
-    const node = parseFilters({ [key]: ids.slice(i, i + DEFAULT_BATCH_SIZE) }, context.model);
-    records.push(...(await context.run(() => context.select(node).getMany())));
-  }
-  return records;
-}
-
 /** Checks the options before any row is read; a wrong option is a ConfigurationError. */
 function resolveSettings<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   options: BulkCreateOptions<T>,
 ): Settings {
   const { model, parts } = context;
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
-    throw new ConfigurationError(
-      `batchSize must be a positive integer, got ${String(options.batchSize)}`,
-    );
-  }
+  const batchSize = batchSizeOption(options.batchSize) ?? DEFAULT_BATCH_SIZE;
   const mode = options.onConflict ?? 'error';
   if (!Object.hasOwn(CONFLICT_MODES, mode)) {
     throw new ConfigurationError(

@@ -52,6 +52,9 @@ export interface BulkUpdateByIdsOptions {
   readonly validate?: boolean;
 }
 
+/** Rows per statement unless `batchSize` says otherwise: the best size `npm run bench -- batch` found. */
+export const DEFAULT_BATCH_SIZE = 1000;
+
 /** What `bulkCreate` does with a row whose key already exists. */
 export type OnConflict = 'error' | 'skip' | 'update';
 

@@ -17,7 +17,7 @@ import {
   type Statement,
   type WhereWriter,
 } from '../repository/write-statements';
-import type { BulkUpdateByIdsOptions } from './bulk-options';
+import { DEFAULT_BATCH_SIZE, type BulkUpdateByIdsOptions } from './bulk-options';
 import { BulkResultBuilder, type BulkOperationResult, type BulkRowError } from './bulk-result';
 import { batchSizeOption, emitMode } from './bulk-write-settings';
 import { idOfRaw, keyString, loadRecords, readVersions, type KeyVersion } from './key-reader';
@@ -27,9 +27,6 @@ export type BulkUpdateByIdsRow<U> = Partial<U> & {
   readonly id: EntityId;
   readonly version?: number;
 };
-
-/** Rows per statement unless `batchSize` says otherwise (and the bind-parameter limit allows). */
-const DEFAULT_ROWS = 1000;
 
 /** An input row that passed its checks. */
 interface RowChange {
@@ -75,7 +72,7 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
   rows: readonly BulkUpdateByIdsRow<U>[],
   options: BulkUpdateByIdsOptions,
 ): Promise<BulkOperationResult> {
-  const batchSize = batchSizeOption(options.batchSize) ?? DEFAULT_ROWS;
+  const batchSize = batchSizeOption(options.batchSize) ?? DEFAULT_BATCH_SIZE;
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkUpdated', perRow: 'updated' });
   const { model, events } = context.parts;
   if (!model.version && rows.some((row) => readField(row, 'version') !== undefined)) {

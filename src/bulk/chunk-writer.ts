@@ -8,6 +8,7 @@ import { BulkCopy } from './bulk-copy';
 import { BulkInsertStatement, INSERTED_FLAG, type ConflictPolicy } from './bulk-insert-statement';
 import type { OnConflict } from './bulk-options';
 import type { PlannedChunk } from './bulk-planner';
+import { idOfRaw } from './key-reader';
 import { keyOfRaw, keyOfValues, selectByKeys } from './row-keys';
 import type { PreparedRow } from './row-preparer';
 
@@ -135,7 +136,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
           error instanceof TransientDatabaseError &&
           error.outcome === 'not-applied' &&
           error.code !== 'CONNECTION_REFUSED' &&
-          !this.context.manager.queryRunner?.isTransactionActive;
+          !this.context.inTransaction;
         if (!retriable || tries >= TRANSIENT_RETRIES) throw error;
         await new Promise((resolve) => setTimeout(resolve, tries * 5 + Math.random() * 10));
       }
@@ -169,7 +170,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
         const raw = returned.get(k);
         if (!raw) return mode === 'update' && updates ? failed(HIDDEN_ROW) : { kind: 'skipped' };
         const inserted = flag ? truthy(raw[INSERTED_FLAG]) : !existing?.has(k);
-        const id = this.#id(context, raw);
+        const id = this.#idOf(context, raw);
         return inserted ? { kind: 'inserted', id } : { kind: 'updated', id };
       });
     }
@@ -189,7 +190,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
         if (!readBack) return { kind: 'inserted', id: undefined };
         const raw = readBack.get(k);
         // MySQL reacts to every unique key; a row that is still missing hit another one.
-        if (raw) return { kind: 'inserted', id: this.#id(context, raw) };
+        if (raw) return { kind: 'inserted', id: this.#idOf(context, raw) };
         return mode === 'skip' ? { kind: 'skipped' } : failed(OTHER_KEY);
       }
       if (mode === 'skip' || !updates) return { kind: 'skipped' };
@@ -235,7 +236,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
     if (!this.needIds) return rows.map(() => undefined);
     if (result.rows.length === rows.length) {
       // Sequence and rowid values rise in VALUES order within one statement.
-      return result.rows.map((raw) => this.#id(context, raw)).sort(compareIds);
+      return result.rows.map((raw) => this.#idOf(context, raw)).sort(compareIds);
     }
     const step = await this.#step(context);
     const first = context.adapter.insertedId(result.raw);
@@ -251,7 +252,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
     );
     return rows.map((r) => {
       const raw = read.get(keyOfValues(r.values, key)!);
-      return raw ? this.#id(context, raw) : undefined;
+      return raw ? this.#idOf(context, raw) : undefined;
     });
   }
 
@@ -292,7 +293,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
         (!tenant || hydrated(tenant) === currentTenant) &&
         (!model.deleteDate || hydrated(model.deleteDate) === null);
       found.set(keyOfRaw(raw, this.policy.target, driver)!, {
-        id: this.#id(context, raw),
+        id: this.#idOf(context, raw),
         visible,
       });
     }
@@ -312,12 +313,8 @@ export class ChunkWriter<T extends ObjectLiteral> {
     return map;
   }
 
-  #id(context: RepositoryContext<T>, raw: Readonly<Record<string, unknown>>): EntityId {
-    const { primary } = context.model;
-    return context.driver.prepareHydratedValue(
-      raw[primary.databaseName],
-      primary.metadata,
-    ) as EntityId;
+  #idOf(context: RepositoryContext<T>, raw: Readonly<Record<string, unknown>>): EntityId {
+    return idOfRaw(context, raw[context.model.primary.databaseName]);
   }
 
   /** Whether an upsert of this chunk changes anything on conflict (else it is a skip). */
@@ -338,8 +335,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
     attempt: (context: RepositoryContext<T>) => Promise<R>,
   ): Promise<R> {
     const { context } = this;
-    const runner = context.manager.queryRunner;
-    if (runner?.isTransactionActive) {
+    if (context.inTransaction) {
       const name = `tbr_bulk_${++this.#savepoints}`;
       await context.execute({ sql: `SAVEPOINT ${name}`, params: [] });
       try {

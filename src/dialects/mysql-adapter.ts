@@ -81,7 +81,13 @@ export class MysqlAdapter extends DialectAdapter {
   ): Promise<number | undefined> {
     this.#insertIdStep ??= query(
       'SELECT @@innodb_autoinc_lock_mode AS lockMode, @@auto_increment_increment AS step',
-    ).then(([row]) => (Number(row?.lockMode) <= 1 ? Number(row?.step ?? 1) : undefined));
+    ).then(
+      ([row]) => (Number(row?.lockMode) <= 1 ? Number(row?.step ?? 1) : undefined),
+      (error: unknown) => {
+        this.#insertIdStep = undefined; // ask again next time rather than remember a failure
+        throw error;
+      },
+    );
     return this.#insertIdStep;
   }
 

@@ -58,6 +58,11 @@ export class RepositoryContext<T extends ObjectLiteral> {
     return this.parts.adapter;
   }
 
+  /** Whether statements run inside an open transaction (the caller's). */
+  get inTransaction(): boolean {
+    return this.manager.queryRunner?.isTransactionActive ?? false;
+  }
+
   /** The same repository on another manager, e.g. inside a transaction. */
   withManager(manager: EntityManager): RepositoryContext<T> {
     return new RepositoryContext(this.parts, manager);
