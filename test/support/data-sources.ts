@@ -11,9 +11,13 @@ export interface TestDataSource {
   readonly dialect: DialectName;
 }
 
-/** Jest workers run in parallel against the same servers; each gets its own schema/database. */
+/**
+ * Jest workers run in parallel against the same servers; each gets its own schema/database.
+ * TBR_TEST_DB_PREFIX separates concurrent test runs (e.g. two checkouts) on one server.
+ */
 function isolatedName(): string {
-  return `tbr_w${process.env.JEST_WORKER_ID ?? '1'}`;
+  const prefix = (process.env.TBR_TEST_DB_PREFIX ?? 'tbr').replace(/[^a-z0-9_]/gi, '');
+  return `${prefix}_w${process.env.JEST_WORKER_ID ?? '1'}`;
 }
 
 async function isolatedUrl(

@@ -6,6 +6,12 @@ export const SERVER_URLS: Readonly<Record<Exclude<DialectName, 'sqlite'>, string
   mysql: process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test',
 });
 
+/** The Redis the cache suites use (TEST_REDIS_URL). */
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Whether Redis answered the global setup's probe; the Redis suites skip otherwise (never under CI). */
+export const REDIS_AVAILABLE = process.env.TBR_TEST_REDIS === '1';
+
 /** The dialects the integration suites run on, as decided by the global setup's probe. */
 export const DIALECTS: readonly DialectName[] = (process.env.TBR_TEST_DIALECTS ?? 'sqlite')
   .split(',')
