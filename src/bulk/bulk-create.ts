@@ -2,6 +2,7 @@ import type { ObjectLiteral } from 'typeorm';
 import { BulkOperationError, ConfigurationError } from '../errors';
 import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
+import type { PendingEvent } from '../repository/write-change';
 import type { EntityId } from '../repository/repository-events';
 import type { ConflictPolicy } from './bulk-insert-statement';
 import {
@@ -78,7 +79,7 @@ export async function bulkCreate<T extends ObjectLiteral>(
           }),
         )
       : await writeAll(context, rows, settings, touched);
-  if (!settings.dryRun) await emitEvents(context, settings, touched);
+  if (!settings.dryRun) await reportWrites(context, settings, touched);
   return result;
 }
 
@@ -315,14 +316,29 @@ function lastPerKey(rows: readonly PreparedRow[], key: readonly ModelColumn[]) {
   return { rows: kept, superseded: rows.length - kept.length };
 }
 
-async function emitEvents<T extends ObjectLiteral>(
+/** Reports the call's writes: cache invalidation and its events, at commit. */
+async function reportWrites<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   settings: Settings,
   touched: Touched,
 ): Promise<void> {
+  if (touched.insertedCount + touched.updatedCount === 0) return;
+  const complete =
+    touched.inserted.length === touched.insertedCount &&
+    touched.updated.length === touched.updatedCount;
+  const ids = complete ? [...touched.inserted, ...touched.updated] : undefined;
+  await context.afterWrite({ ids, events: await pendingEvents(context, settings, touched) });
+}
+
+async function pendingEvents<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  settings: Settings,
+  touched: Touched,
+): Promise<PendingEvent<T>[]> {
   const { events } = context.parts;
   const entity = context.model.name;
   const tenantId = settings.tenant;
+  const pending: PendingEvent<T>[] = [];
   if (settings.emitEvents === 'perRow') {
     for (const [event, ids] of [
       ['created', touched.inserted],
@@ -331,22 +347,23 @@ async function emitEvents<T extends ObjectLiteral>(
       if (!events.hasListeners(event)) continue; // reading rows back for nobody costs queries
       for (const record of await loadRecords(context, ids)) {
         const id = record[context.model.primary.property] as EntityId;
-        events.emit(event, { entity, id, record, tenantId });
+        pending.push([event, { entity, id, record, tenantId }]);
       }
     }
-    return;
+    return pending;
   }
-  if (settings.emitEvents === false) return;
+  if (settings.emitEvents === false) return pending;
   // Ids ride along when every one of them is known (not after a COPY load).
   const known = (ids: EntityId[], count: number) => (ids.length === count ? { ids } : {});
   if (touched.insertedCount > 0) {
     const count = touched.insertedCount;
-    events.emit('bulkCreated', { entity, ...known(touched.inserted, count), count, tenantId });
+    pending.push(['bulkCreated', { entity, ...known(touched.inserted, count), count, tenantId }]);
   }
   if (touched.updatedCount > 0) {
     const count = touched.updatedCount;
-    events.emit('bulkUpdated', { entity, ...known(touched.updated, count), count, tenantId });
+    pending.push(['bulkUpdated', { entity, ...known(touched.updated, count), count, tenantId }]);
   }
+  return pending;
 }
 
 /** Checks the options before any row is read; a wrong option is a ConfigurationError. */

@@ -4,6 +4,7 @@ import type { FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import type { Filters } from '../filters/filter-types';
 import type { RepositoryContext } from '../repository/repository-context';
+import type { PendingEvent } from '../repository/write-change';
 import type { Returning, Statement, WhereWriter } from '../repository/write-statements';
 import type { BulkDeleteOptions } from './bulk-options';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
@@ -29,7 +30,7 @@ export async function bulkDelete<T extends ObjectLiteral>(
 ): Promise<BulkOperationResult> {
   const batchSize = batchSizeOption(options.batchSize);
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkDeleted', perRow: 'deleted' });
-  const { model, events, tenant } = context.parts;
+  const { model, tenant } = context.parts;
   const node = parseFilters(filters, model);
   if (!options.allowAll && matchesEverything(node)) {
     throw new FilterError(
@@ -54,12 +55,14 @@ export async function bulkDelete<T extends ObjectLiteral>(
   result.batches = outcome.batches;
 
   const entity = model.name;
+  const pending: PendingEvent<T>[] = [];
   if (emit === 'perRow') {
-    for (const id of outcome.ids ?? []) events.emit('deleted', { entity, id, soft, tenantId });
+    for (const id of outcome.ids ?? []) pending.push(['deleted', { entity, id, soft, tenantId }]);
   } else if (emit && outcome.count > 0) {
     const ids = outcome.ids ? { ids: outcome.ids } : {};
-    events.emit('bulkDeleted', { entity, ...ids, count: outcome.count, soft, tenantId });
+    pending.push(['bulkDeleted', { entity, ...ids, count: outcome.count, soft, tenantId }]);
   }
+  if (outcome.count > 0) await context.afterWrite({ ids: outcome.ids, events: pending });
   return result.build();
 }
 

@@ -10,6 +10,7 @@ import {
 import { MATCH_ALL } from '../filters/filter-node';
 import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
+import type { PendingEvent } from '../repository/write-change';
 import type { EntityId } from '../repository/repository-events';
 import {
   BoundExpression,
@@ -74,7 +75,7 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
 ): Promise<BulkOperationResult> {
   const batchSize = batchSizeOption(options.batchSize) ?? DEFAULT_BATCH_SIZE;
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkUpdated', perRow: 'updated' });
-  const { model, events } = context.parts;
+  const { model } = context.parts;
   if (!model.version && rows.some((row) => readField(row, 'version') !== undefined)) {
     throw new ConfigurationError(`${model.name}: expected versions need a @VersionColumn`);
   }
@@ -93,14 +94,16 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
   result.successCount = updated.length;
 
   const entity = model.name;
+  const ids = updated.map((row) => row.id);
+  const pending: PendingEvent<T>[] = [];
   if (emit === 'perRow') {
     for (const { id, record } of updated) {
-      if (record) events.emit('updated', { entity, id, record, tenantId });
+      if (record) pending.push(['updated', { entity, id, record, tenantId }]);
     }
   } else if (emit && updated.length > 0) {
-    const ids = updated.map((row) => row.id);
-    events.emit('bulkUpdated', { entity, ids, count: ids.length, tenantId });
+    pending.push(['bulkUpdated', { entity, ids, count: ids.length, tenantId }]);
   }
+  if (updated.length > 0) await context.afterWrite({ ids, events: pending });
   return result.build();
 }
 

@@ -2,6 +2,7 @@ import type { ObjectLiteral } from 'typeorm';
 import { parseFilters } from '../filters/filter-parser';
 import type { Filters } from '../filters/filter-types';
 import type { RepositoryContext } from '../repository/repository-context';
+import type { PendingEvent } from '../repository/write-change';
 import type { EntityId } from '../repository/repository-events';
 import type { BulkUpdateOptions } from './bulk-options';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
@@ -47,16 +48,22 @@ export async function bulkUpdate<T extends ObjectLiteral>(
   result.successCount = outcome.count;
   result.batches = outcome.batches;
 
-  const { events, model } = context.parts;
+  const { model } = context.parts;
   const entity = model.name;
+  const pending: PendingEvent<T>[] = [];
+  let ids = outcome.ids;
   if (emit === 'perRow') {
-    for (const record of outcome.records ?? []) {
-      const id = record[model.primary.property] as EntityId;
-      events.emit('updated', { entity, id, record, tenantId });
-    }
+    const records = outcome.records ?? [];
+    ids = records.map((record) => record[model.primary.property] as EntityId);
+    records.forEach((record, i) =>
+      pending.push(['updated', { entity, id: ids![i]!, record, tenantId }]),
+    );
   } else if (emit && outcome.count > 0) {
-    const ids = outcome.ids ? { ids: outcome.ids } : {};
-    events.emit('bulkUpdated', { entity, ...ids, count: outcome.count, tenantId });
+    pending.push([
+      'bulkUpdated',
+      { entity, ...(ids ? { ids } : {}), count: outcome.count, tenantId },
+    ]);
   }
+  if (outcome.count > 0) await context.afterWrite({ ids, events: pending });
   return result.build();
 }

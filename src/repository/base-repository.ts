@@ -35,6 +35,7 @@ import {
 import type { StatementResult } from './statement-executor';
 import { TenantScope } from './tenant-scope';
 import { WriteStatements } from './write-statements';
+import { AfterCommit } from '../transactions/after-commit';
 
 /**
  * A validated, tenant-aware, soft-delete-aware repository for one entity.
@@ -78,6 +79,7 @@ export class BaseRepository<
       tenant: new TenantScope(model, options.tenant),
       statements: new WriteStatements(model, adapter, dataSource.driver),
       events: new RepositoryEvents<T>(options.events ?? true),
+      afterCommit: AfterCommit.for(dataSource),
       validators: {
         create: new DtoValidator(model.name, options.createDto),
         update: new DtoValidator(model.name, options.updateDto),
@@ -163,7 +165,8 @@ export class BaseRepository<
       values[this.model.primary.property] ?? context.adapter.insertedId(result.raw);
     const stored = this.first(result) ?? (await this.mustLoad(insertedId as EntityId, true));
     const id = stored[this.model.primary.property] as EntityId;
-    this.events.emit('created', { entity: this.model.name, id, record: stored, tenantId: tenant });
+    const event = { entity: this.model.name, id, record: stored, tenantId: tenant };
+    await context.afterWrite({ ids: [id], events: [['created', event]] });
     return stored;
   }
 
@@ -184,7 +187,8 @@ export class BaseRepository<
     const result = await this.updateWhere(target, values, false);
     if (result.affected === 0) await this.explainMissedUpdate(id, options.expectedVersion);
     const updated = this.first(result) ?? (await this.mustLoad(id, false));
-    this.events.emit('updated', { entity: this.model.name, id, record: updated, tenantId: tenant });
+    const event = { entity: this.model.name, id, record: updated, tenantId: tenant };
+    await context.afterWrite({ ids: [id], events: [['updated', event]] });
     return updated;
   }
 
@@ -208,7 +212,8 @@ export class BaseRepository<
           context.parts.statements.delete(context.whereWriter(where, withDeleted)),
         );
     if (affected === 0) throw new NotFoundError(this.model.name, id);
-    this.events.emit('deleted', { entity: this.model.name, id, soft, tenantId: tenant });
+    const event = { entity: this.model.name, id, soft, tenantId: tenant };
+    await context.afterWrite({ ids: [id], events: [['deleted', event]] });
   }
 
   /** Clears the `@DeleteDateColumn` of a soft-deleted row. Restoring a live row returns it unchanged. */
@@ -223,7 +228,8 @@ export class BaseRepository<
     const row = this.first(result) ?? (await this.findById(id));
     if (!row) throw new NotFoundError(this.model.name, id);
     if (result.affected > 0) {
-      this.events.emit('restored', { entity: this.model.name, id, record: row, tenantId: tenant });
+      const event = { entity: this.model.name, id, record: row, tenantId: tenant };
+      await this.context.afterWrite({ ids: [id], events: [['restored', event]] });
     }
     return row;
   }

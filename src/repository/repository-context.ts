@@ -7,11 +7,13 @@ import { parseFilters } from '../filters/filter-parser';
 import { ParameterBag } from '../filters/parameter-bag';
 import type { DtoValidator } from './dto-validator';
 import type { EntityModel, ModelColumn } from './entity-model';
+import type { AfterCommit } from '../transactions/after-commit';
 import type { RepositoryEvents, EntityId } from './repository-events';
 import type { RepositoryOptions } from './repository-options';
 import { hydrateRow } from './row-hydrator';
 import { executeStatement, type StatementResult } from './statement-executor';
 import type { TenantScope } from './tenant-scope';
+import { emitPending, type WriteChange } from './write-change';
 import {
   SqlExpression,
   type Statement,
@@ -33,6 +35,8 @@ export interface RepositoryParts<T extends ObjectLiteral> {
   readonly statements: WriteStatements<T>;
   readonly events: RepositoryEvents<T>;
   readonly validators: { readonly create: DtoValidator; readonly update: DtoValidator };
+  /** Defers write effects to the commit of the transaction they ran in. */
+  readonly afterCommit: AfterCommit;
 }
 
 /**
@@ -117,6 +121,18 @@ export class RepositoryContext<T extends ObjectLiteral> {
     } catch (error) {
       throw error instanceof RepositoryError ? error : this.adapter.translateError(error);
     }
+  }
+
+  /**
+   * Reports a write. At commit (at once outside a transaction) the cache entries it affects are
+   * invalidated and then its events fire; a rollback drops both. Every write path calls this once.
+   */
+  afterWrite(change: WriteChange<T>): void | Promise<void> {
+    const { events, afterCommit } = this.parts;
+    if (change.events.length === 0 || !events.enabled) return;
+    return afterCommit.defer(this.manager.queryRunner, () => {
+      for (const pending of change.events) emitPending(events, pending);
+    });
   }
 
   hydrate(raw: Readonly<Record<string, unknown>>): T {
