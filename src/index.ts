@@ -40,3 +40,19 @@ export { adapterFor } from './dialects/adapter-for';
 export { DialectAdapter } from './dialects/dialect-adapter';
 export type { DialectName, DatabaseErrorKind } from './dialects/dialect-adapter';
 export * from './errors';
+export { LruCacheStore, type LruCacheStoreOptions } from './cache/lru-cache-store';
+export { RedisCacheStore, type RedisCacheStoreOptions } from './cache/redis-cache-store';
+export { TieredCacheStore, type TieredCacheStoreOptions } from './cache/tiered-cache-store';
+export type {
+  CacheStore,
+  CacheRef,
+  CacheLease,
+  CacheRead,
+  CacheTier,
+  CacheInvalidation,
+  StoreMetrics,
+} from './cache/cache-store';
+export type { CacheConfig, CachedOperation, WarmingConfig } from './cache/cache-config';
+export type { CacheMetrics, WarmMetrics } from './cache/entity-cache';
+export type { PopularQuery } from './warming/query-usage-tracker';
+export type { WarmReport } from './warming/cache-warmer';

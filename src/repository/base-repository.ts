@@ -1,16 +1,9 @@
-import type {
-  DataSource,
-  EntityManager,
-  EntityTarget,
-  ObjectLiteral,
-  SelectQueryBuilder,
-} from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { adapterFor } from '../dialects/adapter-for';
 import { ConfigurationError, NotFoundError, OptimisticLockError } from '../errors';
 import type { FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import type { Filters } from '../filters/filter-types';
-import { checkPageBound, parseOrderBy } from '../filters/order-by';
 import { bulkCreate, type BulkCreateOptions } from '../bulk/bulk-create';
 import { bulkDelete } from '../bulk/bulk-delete';
 import type {
@@ -24,7 +17,8 @@ import { bulkUpdateByIds, type BulkUpdateByIdsRow } from '../bulk/bulk-update-by
 import type { DeleteOptions, ListOptions, ReadOptions, UpdateOptions } from './call-options';
 import { DtoValidator } from './dto-validator';
 import { EntityModel, type ModelColumn } from './entity-model';
-import { ALIAS, RepositoryContext, andFilters } from './repository-context';
+import { RepositoryContext, andFilters } from './repository-context';
+import { EntityReads } from './entity-reads';
 import type { RepositoryOptions } from './repository-options';
 import {
   RepositoryEvents,
@@ -36,6 +30,11 @@ import type { StatementResult } from './statement-executor';
 import { TenantScope } from './tenant-scope';
 import { WriteStatements } from './write-statements';
 import { AfterCommit } from '../transactions/after-commit';
+import type { CacheMetrics } from '../cache/entity-cache';
+import { CacheWarmer, type WarmReport } from '../warming/cache-warmer';
+import { setUpCache } from '../warming/cache-setup';
+import type { PopularQuery } from '../warming/query-usage-tracker';
+import { rerunQuery } from '../warming/rerun-query';
 
 /**
  * A validated, tenant-aware, soft-delete-aware repository for one entity.
@@ -59,6 +58,8 @@ export class BaseRepository<
 > {
   /** The repository's working parts; internal, shared with the bulk operations. */
   protected readonly context: RepositoryContext<T>;
+  /** Re-runs popular queries into the cache; present when the repository is cached. */
+  private readonly warmer?: CacheWarmer;
 
   constructor(dataSource: DataSource, target: EntityTarget<T>, options: RepositoryOptions<T>) {
     if (!options?.createDto || !options.updateDto) {
@@ -70,6 +71,7 @@ export class BaseRepository<
     if (softDelete && !model.deleteDate) {
       throw new ConfigurationError(`${model.name}: softDelete needs a @DeleteDateColumn`);
     }
+    const caching = options.cache ? setUpCache(options.cache, model.metadata.tableName) : undefined;
     const parts = {
       dataSource,
       adapter,
@@ -80,12 +82,19 @@ export class BaseRepository<
       statements: new WriteStatements(model, adapter, dataSource.driver),
       events: new RepositoryEvents<T>(options.events ?? true),
       afterCommit: AfterCommit.for(dataSource),
+      cache: caching?.cache,
+      usage: caching?.usage,
       validators: {
         create: new DtoValidator(model.name, options.createDto),
         update: new DtoValidator(model.name, options.updateDto),
       },
     };
     this.context = new RepositoryContext(parts, dataSource.manager);
+    if (caching) {
+      const { cache, usage, settings, lock } = caching;
+      const rerun = (query: PopularQuery) => rerunQuery(this.context, query);
+      this.warmer = new CacheWarmer(cache, usage, settings, lock, rerun);
+    }
   }
 
   /** The entity's resolved metadata: columns, primary key, version and date columns. */
@@ -110,41 +119,26 @@ export class BaseRepository<
 
   // ── reads ──────────────────────────────────────────────────────────────────
 
-  /** The row with this primary key, or `null` (also when soft-deleted or another tenant's). */
-  async findById(id: EntityId, options: ReadOptions = {}): Promise<T | null> {
-    const query = this.context.select(this.context.idFilter(id), options.withDeleted);
-    return this.context.run(() => query.getOne());
+  /**
+   * The row with this primary key, or `null` (also when soft-deleted or another tenant's).
+   * Served from the cache when the repository has one.
+   */
+  findById(id: EntityId, options: ReadOptions = {}): Promise<T | null> {
+    return new EntityReads(this.context).findById(id, options);
   }
 
   /** The first row (by primary key) matching `filters`, or `null`. */
-  async findOne(filters: Filters<T>, options: ReadOptions = {}): Promise<T | null> {
-    const query = this.context.select(parseFilters(filters, this.model), options.withDeleted);
-    this.orderByPrimary(query);
-    return this.context.run(() => query.limit(1).getOne());
+  findOne(filters: Filters<T>, options: ReadOptions = {}): Promise<T | null> {
+    return new EntityReads(this.context).findOne(filters, options);
   }
 
   /** Rows matching `filters`, ordered and paged. */
-  async list(options: ListOptions<T> = {}): Promise<T[]> {
-    const query = this.context.select(
-      parseFilters(options.filters, this.model),
-      options.withDeleted,
-    );
-    const sort = parseOrderBy(options.orderBy, this.model);
-    const limit = checkPageBound('limit', options.limit);
-    const offset = checkPageBound('offset', options.offset);
-    const nulls = (d: 'ASC' | 'DESC') => this.context.adapter.nullsOrdering(d);
-    for (const { column, direction } of sort) {
-      query.addOrderBy(`${ALIAS}.${column.property}`, direction, nulls(direction));
-    }
-    if (!sort.some((s) => s.column === this.model.primary)) this.orderByPrimary(query);
-    if (limit !== undefined) query.limit(limit);
-    if (offset !== undefined) query.offset(offset);
-    return this.context.run(() => query.getMany());
+  list(options: ListOptions<T> = {}): Promise<T[]> {
+    return new EntityReads(this.context).list(options);
   }
 
-  async count(filters?: Filters<T>, options: ReadOptions = {}): Promise<number> {
-    const query = this.context.select(parseFilters(filters, this.model), options.withDeleted);
-    return this.context.run(() => query.getCount());
+  count(filters?: Filters<T>, options: ReadOptions = {}): Promise<number> {
+    return new EntityReads(this.context).count(filters, options);
   }
 
   async exists(filters?: Filters<T>, options: ReadOptions = {}): Promise<boolean> {
@@ -277,6 +271,56 @@ export class BaseRepository<
     return bulkDelete(this.context, filters, options);
   }
 
+  // ── caching ────────────────────────────────────────────────────────────────
+
+  /**
+   * Re-runs the popular queries (see {@link getPopularQueries}) and stores fresh results. A result
+   * is not stored if a write happened while it was read. See docs/caching.md.
+   */
+  warmCache(): Promise<WarmReport> {
+    return this.requireWarmer().warm();
+  }
+
+  /**
+   * The `popularQueriesLimit` most used cached reads with at least `minUsageCount` uses in the
+   * current and previous window, counted across every instance sharing the Redis.
+   */
+  getPopularQueries(): Promise<PopularQuery[]> {
+    return this.requireWarmer().popular();
+  }
+
+  /** Whether a warm is due: warming is enabled and no instance has warmed this interval. */
+  shouldWarmCache(): Promise<boolean> {
+    return this.requireWarmer().due();
+  }
+
+  /**
+   * Warms now if due, then every `warmIntervalSeconds` on an unref'd timer; across instances
+   * sharing a Redis, one warms per interval. Resolves after the first attempt with its report, or
+   * `undefined` when another instance warmed this interval (or `warming.enabled` is not set).
+   */
+  startCacheWarming(): Promise<WarmReport | undefined> {
+    return this.requireWarmer().start();
+  }
+
+  stopCacheWarming(): void {
+    this.warmer?.stop();
+  }
+
+  /**
+   * Removes this entity's cached entries whose key matches `pattern` (`'list:*'`, `'count:*'`,
+   * `'id:42'`), or all of them, in every process; resolves to the number of entries removed.
+   */
+  invalidateCache(pattern?: string): Promise<number> {
+    const cache = this.context.parts.cache;
+    return cache ? cache.clear(pattern) : Promise.resolve(0);
+  }
+
+  /** Hits and misses per tier, fills, invalidations, store errors and warm runs. */
+  cacheMetrics(): CacheMetrics | undefined {
+    return this.context.parts.cache?.metrics();
+  }
+
   // ── events ─────────────────────────────────────────────────────────────────
 
   on<E extends RepositoryEventName>(
@@ -296,10 +340,6 @@ export class BaseRepository<
   }
 
   // ── helpers ────────────────────────────────────────────────────────────────
-
-  private orderByPrimary(query: SelectQueryBuilder<T>): void {
-    query.addOrderBy(`${ALIAS}.${this.model.primary.property}`, 'ASC');
-  }
 
   /** UPDATE with the version and update-date bumps; returns the rows where RETURNING exists. */
   private updateWhere(
@@ -346,6 +386,12 @@ export class BaseRepository<
     const row = await this.findById(id, { withDeleted });
     if (!row) throw new NotFoundError(this.model.name, id);
     return row;
+  }
+
+  private requireWarmer(): CacheWarmer {
+    if (!this.warmer)
+      throw new ConfigurationError(`${this.model.name}: the repository has no cache`);
+    return this.warmer;
   }
 
   private deleteDate(purpose: string): ModelColumn {

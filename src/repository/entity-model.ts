@@ -81,6 +81,8 @@ export class EntityModel<T extends ObjectLiteral = ObjectLiteral> {
   /** The primary key and every unique constraint or unique index, as column lists. */
   readonly uniqueKeys: readonly (readonly ModelColumn[])[];
   readonly #byProperty: ReadonlyMap<string, ModelColumn>;
+  /** The prototype entities are built on (a plain object for an EntitySchema entity). */
+  readonly prototype: object;
 
   constructor(
     dataSource: DataSource,
@@ -94,6 +96,9 @@ export class EntityModel<T extends ObjectLiteral = ObjectLiteral> {
     const metadata = dataSource.getMetadata(target);
     this.metadata = metadata;
     this.name = metadata.name;
+    const targetClass = metadata.target;
+    this.prototype =
+      typeof targetClass === 'function' ? (targetClass.prototype as object) : Object.prototype;
     if (metadata.primaryColumns.length !== 1) {
       throw new ConfigurationError(
         `${metadata.name}: exactly one primary column is supported, found ${metadata.primaryColumns.length}`,

@@ -7,7 +7,9 @@ import { parseFilters } from '../filters/filter-parser';
 import { ParameterBag } from '../filters/parameter-bag';
 import type { DtoValidator } from './dto-validator';
 import type { EntityModel, ModelColumn } from './entity-model';
+import type { EntityCache } from '../cache/entity-cache';
 import type { AfterCommit } from '../transactions/after-commit';
+import type { QueryUsageTracker } from '../warming/query-usage-tracker';
 import type { RepositoryEvents, EntityId } from './repository-events';
 import type { RepositoryOptions } from './repository-options';
 import { hydrateRow } from './row-hydrator';
@@ -37,6 +39,10 @@ export interface RepositoryParts<T extends ObjectLiteral> {
   readonly validators: { readonly create: DtoValidator; readonly update: DtoValidator };
   /** Defers write effects to the commit of the transaction they ran in. */
   readonly afterCommit: AfterCommit;
+  /** The entity's cache, when the repository has one. */
+  readonly cache?: EntityCache;
+  /** Counts cached reads for the warmer, when usage tracking is on. */
+  readonly usage?: QueryUsageTracker;
 }
 
 /**
@@ -72,16 +78,27 @@ export class RepositoryContext<T extends ObjectLiteral> {
     return new RepositoryContext(this.parts, manager);
   }
 
-  /** The WHERE clause for `node` plus the tenant and soft-delete guards. */
-  where(node: FilterNode, withDeleted: boolean, bind: Bind, alias?: string): string {
+  /** The same repository with the tenant fixed (the warmer re-runs a read for its tenant). */
+  withTenant(tenant: string | undefined): RepositoryContext<T> {
+    return new RepositoryContext(
+      { ...this.parts, tenant: this.parts.tenant.fixed(tenant) },
+      this.manager,
+    );
+  }
+
+  /**
+   * The WHERE clause for `node` plus the soft-delete guard and, when `scoped`, the tenant guard
+   * (a cached row is read unscoped and checked against the caller's tenant afterwards).
+   */
+  where(node: FilterNode, withDeleted: boolean, bind: Bind, alias?: string, scoped = true): string {
     const quote = (name: string) => this.adapter.quoteIdentifier(name);
     const columnRef = alias
       ? (c: ModelColumn) => `${quote(alias)}.${quote(c.databaseName)}`
       : (c: ModelColumn) => quote(c.databaseName);
     const parts: string[] = [];
     const { tenant } = this.parts;
-    const current = tenant.current();
-    if (tenant.column && current !== undefined) {
+    const current = scoped ? tenant.current() : undefined;
+    if (scoped && tenant.column && current !== undefined) {
       parts.push(`${columnRef(tenant.column)} = ${bind(current)}`);
     }
     if (!withDeleted && this.model.deleteDate) {
@@ -100,9 +117,9 @@ export class RepositoryContext<T extends ObjectLiteral> {
   }
 
   /** A SelectQueryBuilder over the entity with the guards and `node` applied. */
-  select(node: FilterNode, withDeleted = false): SelectQueryBuilder<T> {
+  select(node: FilterNode, withDeleted = false, scoped = true): SelectQueryBuilder<T> {
     const params = new ParameterBag();
-    const sql = this.where(node, withDeleted, params.bind, ALIAS);
+    const sql = this.where(node, withDeleted, params.bind, ALIAS, scoped);
     // withDeleted(): our own guard is the only soft-delete filter, the same in every statement.
     return this.manager
       .createQueryBuilder(this.model.target, ALIAS)
@@ -128,10 +145,12 @@ export class RepositoryContext<T extends ObjectLiteral> {
    * invalidated and then its events fire; a rollback drops both. Every write path calls this once.
    */
   afterWrite(change: WriteChange<T>): void | Promise<void> {
-    const { events, afterCommit } = this.parts;
-    if (change.events.length === 0 || !events.enabled) return;
-    return afterCommit.defer(this.manager.queryRunner, () => {
-      for (const pending of change.events) emitPending(events, pending);
+    const { events, afterCommit, cache } = this.parts;
+    const notify = change.events.length > 0 && events.enabled;
+    if (!cache && !notify) return;
+    return afterCommit.defer(this.manager.queryRunner, async () => {
+      await cache?.invalidate(change.ids);
+      if (notify) for (const pending of change.events) emitPending(events, pending);
     });
   }
 

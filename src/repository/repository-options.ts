@@ -1,4 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
+import type { CacheConfig } from '../cache/cache-config';
 import type { DtoClass } from './dto-validator';
 import type { TenantConfig } from './tenant-scope';
 
@@ -26,4 +27,13 @@ export interface RepositoryOptions<T extends ObjectLiteral = ObjectLiteral> {
    * Cost: one synchronous call per listener per write; none when no listener is registered.
    */
   readonly events?: boolean;
+  /**
+   * Cache this entity's reads (`findById`, `findOne`, `list`, `count`) in an in-process, Redis or
+   * tiered store. Every write invalidates what it affects before it returns (at commit inside a
+   * transaction). See docs/caching.md.
+   * @default undefined (no caching)
+   * Cost: a hit replaces a query; a miss adds one store round trip; each write adds one
+   * invalidation round trip.
+   */
+  readonly cache?: CacheConfig;
 }

@@ -19,6 +19,7 @@ export interface TenantConfig<T = Record<string, unknown>> {
 export class TenantScope {
   readonly column?: ModelColumn;
   readonly #resolve?: () => string | undefined;
+  readonly #model?: EntityModel;
 
   constructor(model: EntityModel, config: TenantConfig<never> | undefined) {
     if (!config) return;
@@ -29,6 +30,14 @@ export class TenantScope {
       );
     }
     this.#resolve = config.resolve;
+    this.#model = model;
+  }
+
+  /** This scope with the tenant fixed to `tenant` instead of resolved per call. */
+  fixed(tenant: string | undefined): TenantScope {
+    if (!this.#model || !this.column) return this;
+    const column = this.column.property as never;
+    return new TenantScope(this.#model, { column, resolve: () => tenant });
   }
 
   /** The current tenant, or `undefined` when the repository is not tenant-scoped. */

@@ -1,0 +1,222 @@
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import { decodeValue, encodeValue } from './cache-codec';
+import type {
+  CacheInvalidation,
+  CacheLease,
+  CacheRead,
+  CacheRef,
+  CacheStore,
+  CacheTier,
+  StoreMetrics,
+} from './cache-store';
+import { escapeGlob } from './glob';
+import { FILL_SCRIPT, initialGeneration, INVALIDATE_SCRIPT, READ_SCRIPT } from './redis-scripts';
+
+export interface RedisCacheStoreOptions {
+  /**
+   * Prefix of every key this store writes, so that several applications can share a Redis.
+   * @default 'tbr:'
+   */
+  readonly keyPrefix?: string;
+  /**
+   * How long a cache command may take before the read goes to the database instead (fail-open).
+   * @default 50
+   * Cost: a slow Redis adds up to this much to a read before it falls back.
+   */
+  readonly commandTimeoutMs?: number;
+  /**
+   * Where the one warning per outage goes.
+   * @default process.emitWarning
+   */
+  readonly warn?: (message: string) => void;
+}
+
+/** Row ids beyond this many in one write invalidate every row entry instead (one INCR). */
+const MAX_KEYS_PER_INVALIDATION = 1000;
+
+interface RedisLease extends CacheLease {
+  readonly queryGen: string;
+  readonly rowGen: string;
+}
+
+class Script {
+  readonly sha: string;
+  constructor(readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+}
+
+const READ = new Script(READ_SCRIPT);
+const FILL = new Script(FILL_SCRIPT);
+const INVALIDATE = new Script(INVALIDATE_SCRIPT);
+
+/**
+ * The shared store, on ioredis (a single node or `Redis.Cluster`). Entries of one namespace share
+ * a hash tag. Reads, fills and invalidations are each one Lua script, so "fill only if no write
+ * happened since the read" is atomic across every process sharing the Redis.
+ *
+ * Fail-open: when Redis is down or slower than `commandTimeoutMs`, reads miss without a lease (the
+ * repository reads the database and does not fill), errors are counted, one warning is logged per
+ * outage, and caching resumes by itself. An invalidation that could not be delivered is remembered
+ * per namespace, and the namespace is flushed before this store serves from it again.
+ */
+export class RedisCacheStore implements CacheStore {
+  readonly tiers: readonly CacheTier[] = ['l2'];
+  readonly keyPrefix: string;
+  readonly #timeoutMs: number;
+  readonly #warn: (message: string) => void;
+  readonly #undelivered = new Set<string>();
+  readonly #hits = { l1: 0, l2: 0 };
+  readonly #misses = { l1: 0, l2: 0 };
+  #errors = 0;
+  #healthy = true;
+
+  constructor(
+    readonly redis: Redis | Cluster,
+    options: RedisCacheStoreOptions = {},
+  ) {
+    this.keyPrefix = options.keyPrefix ?? 'tbr:';
+    this.#timeoutMs = options.commandTimeoutMs ?? 50;
+    this.#warn = options.warn ?? ((message) => process.emitWarning(message, 'CacheWarning'));
+  }
+
+  async read(ref: CacheRef): Promise<CacheRead> {
+    if (this.#undelivered.has(ref.namespace) && !(await this.#redeliver(ref.namespace))) {
+      return { hit: false, lease: undefined };
+    }
+    const keys = [this.#genKey(ref.namespace, 'query'), this.#genKey(ref.namespace, 'row')];
+    keys.push(this.#entryKey(ref));
+    const reply = await this.#run(READ, keys, [initialGeneration(), ref.scope]);
+    if (!Array.isArray(reply)) return { hit: false, lease: undefined };
+    const [queryGen, rowGen, payload] = reply as [string, string, string | undefined];
+    const lease: RedisLease = { queryGen, rowGen, flightKey: `l2:${queryGen}` };
+    if (payload === undefined || payload === null) {
+      this.#misses.l2++;
+      return { hit: false, lease };
+    }
+    this.#hits.l2++;
+    return { hit: true, value: decodeValue(payload), lease, tier: 'l2' };
+  }
+
+  async fill(ref: CacheRef, lease: CacheLease, value: unknown, ttlMs: number): Promise<boolean> {
+    const { queryGen, rowGen } = lease as RedisLease;
+    const stored = `${ref.scope === 'row' ? rowGen : queryGen}|${encodeValue(value)}`;
+    const keys = [this.#genKey(ref.namespace, 'query'), this.#entryKey(ref)];
+    const reply = await this.#run(FILL, keys, [queryGen, stored, Math.max(1, Math.round(ttlMs))]);
+    return reply === 1;
+  }
+
+  async invalidate(change: CacheInvalidation): Promise<void> {
+    const { namespace, rowKeys } = change;
+    const allRows = rowKeys === undefined || rowKeys.length > MAX_KEYS_PER_INVALIDATION;
+    const keys = [this.#genKey(namespace, 'query'), this.#genKey(namespace, 'row')];
+    if (!allRows)
+      for (const key of rowKeys) keys.push(this.#entryKey({ namespace, scope: 'row', key }));
+    const reply = await this.#run(INVALIDATE, keys, [allRows ? '1' : '0', initialGeneration()]);
+    if (reply === undefined) this.#undelivered.add(namespace);
+  }
+
+  async clear(namespace: string, pattern?: string): Promise<number> {
+    const base = `${escapeGlob(this.keyPrefix)}{${escapeGlob(namespace)}}:`;
+    const match = pattern === undefined ? `${base}[rq]:*` : `${base}[rq]:${pattern}`;
+    let removed = 0;
+    try {
+      for (const node of this.#nodes()) {
+        for await (const keys of node.scanStream({ match, count: 500 }) as AsyncIterable<
+          string[]
+        >) {
+          if (keys.length > 0) removed += await node.unlink(...keys);
+        }
+      }
+    } catch (error) {
+      this.#failed(error);
+    }
+    // A fill leased before the clear must not bring a cleared entry back.
+    await this.invalidate({ namespace, rowKeys: pattern === undefined ? undefined : [] });
+    return removed;
+  }
+
+  metrics(): StoreMetrics {
+    return { hits: { ...this.#hits }, misses: { ...this.#misses }, errors: this.#errors };
+  }
+
+  /** Whether the connection is up; while it is not, every call fails fast instead of queueing. */
+  get available(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  #nodes(): Redis[] {
+    return 'nodes' in this.redis ? this.redis.nodes('master') : [this.redis];
+  }
+
+  #genKey(namespace: string, scope: 'query' | 'row'): string {
+    return `${this.keyPrefix}{${namespace}}#g:${scope === 'query' ? 'q' : 'r'}`;
+  }
+
+  #entryKey(ref: CacheRef): string {
+    return `${this.keyPrefix}{${ref.namespace}}:${ref.scope === 'row' ? 'r' : 'q'}:${ref.key}`;
+  }
+
+  /** Flushes a namespace whose invalidation was lost in an outage; false while still failing. */
+  async #redeliver(namespace: string): Promise<boolean> {
+    const keys = [this.#genKey(namespace, 'query'), this.#genKey(namespace, 'row')];
+    const reply = await this.#run(INVALIDATE, keys, ['1', initialGeneration()]);
+    if (reply === undefined) return false;
+    this.#undelivered.delete(namespace);
+    return true;
+  }
+
+  /** Publishes on `channel`, fail-open like every other command; resolves to whether it was sent. */
+  async publish(channel: string, message: string): Promise<boolean> {
+    return (await this.#guarded(() => this.redis.publish(channel, message))) !== undefined;
+  }
+
+  #run(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return this.#guarded(() => this.#eval(script, keys, args));
+  }
+
+  /** Runs a command with the timeout; `undefined` when Redis is unavailable (counted, warned). */
+  async #guarded<R>(command: () => Promise<R>): Promise<R | undefined> {
+    if (!this.available) {
+      this.#failed(new Error(`Redis is ${this.redis.status}`));
+      return undefined;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`cache command timed out after ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
+      );
+    });
+    try {
+      const reply = await Promise.race([command(), timeout]);
+      if (!this.#healthy) {
+        this.#healthy = true;
+        this.#warn('Redis cache recovered; caching resumed');
+      }
+      return reply;
+    } catch (error) {
+      this.#failed(error);
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #eval(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+      return this.redis.eval(script.lua, keys.length, ...keys, ...args);
+    }
+  }
+
+  #failed(error: unknown): void {
+    this.#errors++;
+    if (!this.#healthy) return;
+    this.#healthy = false;
+    this.#warn(`Redis cache unavailable, reading from the database: ${String(error)}`);
+  }
+}

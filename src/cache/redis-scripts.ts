@@ -1,0 +1,50 @@
+/**
+ * The Lua scripts of {@link RedisCacheStore}. Each runs atomically on the server, which is what
+ * makes "fill only if no write happened since the read" a single step. Every key a script touches
+ * is passed in KEYS and shares the namespace's hash tag, so they also run on Redis Cluster.
+ *
+ * Generations start from a time-based value rather than 0, so a generation key lost to eviction
+ * comes back as a value no surviving entry was stored under.
+ */
+
+/** KEYS: query gen, row gen, entry. ARGV: initial generation, scope. → {query gen, row gen, value?} */
+export const READ_SCRIPT = `
+local q = redis.call('GET', KEYS[1])
+if not q then q = ARGV[1]; redis.call('SET', KEYS[1], q) end
+local r = redis.call('GET', KEYS[2])
+if not r then r = ARGV[1]; redis.call('SET', KEYS[2], r) end
+local raw = redis.call('GET', KEYS[3])
+if raw then
+  local sep = string.find(raw, '|', 1, true)
+  local want = q
+  if ARGV[2] == 'row' then want = r end
+  if sep and string.sub(raw, 1, sep - 1) == want then
+    return {q, r, string.sub(raw, sep + 1)}
+  end
+end
+return {q, r}
+`;
+
+/** KEYS: query gen, entry. ARGV: leased query gen, stored value, ttl in ms. → 1 if stored */
+export const FILL_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+
+/** KEYS: query gen, row gen, row entries…. ARGV: '1' to bump the row gen, initial generation. */
+export const INVALIDATE_SCRIPT = `
+local function bump(key)
+  if redis.call('EXISTS', key) == 0 then redis.call('SET', key, ARGV[2]) end
+  return redis.call('INCR', key)
+end
+bump(KEYS[1])
+if ARGV[1] == '1' then bump(KEYS[2]) end
+if #KEYS > 2 then redis.call('UNLINK', unpack(KEYS, 3)) end
+return 1
+`;
+
+/** A starting generation that no earlier generation of the same key can equal. */
+export function initialGeneration(): string {
+  return String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
+}
