@@ -219,7 +219,7 @@ export class BaseRepository<
       parseFilters({ [`${deleteDate.property}__isnull`]: false }, this.model),
     );
     const result = await this.updateWhere(deleted, { [deleteDate.property]: null }, true);
-    const row = this.first(result) ?? (await this.findById(id));
+    const row = this.first(result) ?? (await this.loadFresh(id, false));
     if (!row) throw new NotFoundError(this.model.name, id);
     if (result.affected > 0) {
       const event = { entity: this.model.name, id, record: row, tenantId: tenant };
@@ -371,7 +371,7 @@ export class BaseRepository<
     id: EntityId,
     expectedVersion: number | undefined,
   ): Promise<void> {
-    const current = await this.findById(id);
+    const current = await this.loadFresh(id, false);
     if (!current) throw new NotFoundError(this.model.name, id);
     const version = this.model.version;
     if (expectedVersion !== undefined && version) {
@@ -382,8 +382,17 @@ export class BaseRepository<
     }
   }
 
+  /**
+   * The row as the database holds it now, never from the cache: a write reads its own result
+   * before its invalidation has run (that happens after commit).
+   */
+  private loadFresh(id: EntityId, withDeleted: boolean): Promise<T | null> {
+    const query = this.context.select(this.context.idFilter(id), withDeleted);
+    return this.context.run(() => query.getOne());
+  }
+
   private async mustLoad(id: EntityId, withDeleted: boolean): Promise<T> {
-    const row = await this.findById(id, { withDeleted });
+    const row = await this.loadFresh(id, withDeleted);
     if (!row) throw new NotFoundError(this.model.name, id);
     return row;
   }

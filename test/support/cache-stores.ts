@@ -1,0 +1,69 @@
+import Redis from 'ioredis';
+import {
+  LruCacheStore,
+  RedisCacheStore,
+  TieredCacheStore,
+  type CacheStore,
+  type RedisCacheStoreOptions,
+} from '../../src';
+import { REDIS_AVAILABLE, REDIS_URL } from './servers';
+
+export type StoreKind = 'lru' | 'redis' | 'tiered';
+
+/** The stores the cache suites run with: the Redis ones only where Redis answered the probe. */
+export const STORE_KINDS: readonly StoreKind[] = REDIS_AVAILABLE
+  ? ['lru', 'redis', 'tiered']
+  : ['lru'];
+
+let sequence = 0;
+
+/** A key prefix no other test (or concurrent test run) uses. */
+export function uniquePrefix(): string {
+  return `tbrtest:${process.pid}:${Date.now().toString(36)}:${sequence++}:`;
+}
+
+export function redisClient(url = REDIS_URL): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: false });
+}
+
+export interface OpenStore {
+  readonly store: CacheStore;
+  readonly prefix: string;
+  close(): Promise<void>;
+}
+
+/** A fresh store of `kind`; Redis-backed ones get their own client and key prefix. */
+export async function openStore(
+  kind: StoreKind,
+  options: { prefix?: string; redis?: Omit<RedisCacheStoreOptions, 'keyPrefix'> } = {},
+): Promise<OpenStore> {
+  const prefix = options.prefix ?? uniquePrefix();
+  if (kind === 'lru')
+    return { store: new LruCacheStore({ max: 1000 }), prefix, close: async () => {} };
+  const client = redisClient();
+  const l2 = new RedisCacheStore(client, { keyPrefix: prefix, ...options.redis });
+  if (kind === 'redis') {
+    await waitReady(client);
+    return { store: l2, prefix, close: () => client.quit().then(() => undefined) };
+  }
+  const tiered = new TieredCacheStore(new LruCacheStore({ max: 1000 }), l2, {
+    channel: `${prefix}invalidations`,
+  });
+  await tiered.ready();
+  return {
+    store: tiered,
+    prefix,
+    close: async () => {
+      await tiered.close();
+      await client.quit();
+    },
+  };
+}
+
+async function waitReady(client: Redis): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', resolve);
+    client.once('error', reject);
+  });
+}
