@@ -41,7 +41,12 @@ export async function openStore(
   if (kind === 'lru')
     return { store: new LruCacheStore({ max: 1000 }), prefix, close: async () => {} };
   const client = redisClient();
-  const l2 = new RedisCacheStore(client, { keyPrefix: prefix, ...options.redis });
+  // A generous timeout: a loaded test machine must not turn hits into fail-open misses.
+  const l2 = new RedisCacheStore(client, {
+    keyPrefix: prefix,
+    commandTimeoutMs: 2000,
+    ...options.redis,
+  });
   if (kind === 'redis') {
     await waitReady(client);
     return { store: l2, prefix, close: () => client.quit().then(() => undefined) };
