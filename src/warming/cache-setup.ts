@@ -32,6 +32,6 @@ export function setUpCache(config: CacheConfig, tableName: string): CacheSetup {
       })
     : undefined;
   const lockKey = `${keyPrefix}{${cache.namespace}}#warm-lock`;
-  const lock = redis ? new RedisWarmLock(redis, lockKey) : new LocalWarmLock(lockKey);
+  const lock = redis ? new RedisWarmLock(redis, lockKey) : new LocalWarmLock(config.store, lockKey);
   return { cache, usage, settings, lock };
 }

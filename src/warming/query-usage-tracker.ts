@@ -113,16 +113,12 @@ export class QueryUsageTracker {
       for (const old of this.#windows.keys()) if (old < window - 1) this.#windows.delete(old);
       return;
     }
-    if (redis.status !== 'ready') {
-      this.errors++;
-      return;
-    }
     const key = this.#key(window);
     const pipeline = redis.pipeline();
     for (const [spec, n] of pending) pipeline.zincrby(key, n, spec);
     pipeline.pexpire(key, this.#windowMs * 2 + 60_000);
     try {
-      await pipeline.exec();
+      await pipeline.exec(); // counts are best effort: an outage drops them
     } catch {
       this.errors++;
     }
@@ -142,7 +138,7 @@ export class QueryUsageTracker {
     const { redis } = this.#options;
     const window = this.#window();
     const total = new Map<string, number>();
-    if (!redis || redis.status !== 'ready') return total;
+    if (!redis) return total;
     try {
       const reply = await redis.zunion(2, this.#key(window - 1), this.#key(window), 'WITHSCORES');
       for (let i = 0; i + 1 < reply.length; i += 2) total.set(reply[i]!, Number(reply[i + 1]));

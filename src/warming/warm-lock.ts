@@ -9,8 +9,8 @@ return 0
 
 /**
  * "Only one instance warms per interval": whoever sets the key first (SET NX PX) warms, and the
- * key lives for the interval, so the others skip until the next one. Without Redis the lock is
- * per process.
+ * key lives for the interval, so the others skip until the next one. Without Redis the lock
+ * belongs to the in-process store.
  */
 export interface WarmLock {
   /** A token when this instance got the lock for `ttlMs`, `undefined` when another holds it. */
@@ -42,27 +42,37 @@ export class RedisWarmLock implements WarmLock {
   }
 }
 
-const LOCAL_LOCKS = new Map<string, { token: string; until: number }>();
+/** Local locks live with their store: repositories sharing an in-process store share its lock. */
+const LOCAL_LOCKS = new WeakMap<object, Map<string, { token: string; until: number }>>();
 
 export class LocalWarmLock implements WarmLock {
-  constructor(private readonly key: string) {}
+  readonly #locks: Map<string, { token: string; until: number }>;
+
+  constructor(
+    owner: object,
+    private readonly key: string,
+  ) {
+    let locks = LOCAL_LOCKS.get(owner);
+    if (!locks) LOCAL_LOCKS.set(owner, (locks = new Map()));
+    this.#locks = locks;
+  }
 
   acquire(ttlMs: number): Promise<string | undefined> {
     const now = Date.now();
-    const current = LOCAL_LOCKS.get(this.key);
+    const current = this.#locks.get(this.key);
     if (current && current.until > now) return Promise.resolve(undefined);
     const token = randomUUID();
-    LOCAL_LOCKS.set(this.key, { token, until: now + ttlMs });
+    this.#locks.set(this.key, { token, until: now + ttlMs });
     return Promise.resolve(token);
   }
 
   release(token: string): Promise<void> {
-    if (LOCAL_LOCKS.get(this.key)?.token === token) LOCAL_LOCKS.delete(this.key);
+    if (this.#locks.get(this.key)?.token === token) this.#locks.delete(this.key);
     return Promise.resolve();
   }
 
   held(): Promise<boolean> {
-    const current = LOCAL_LOCKS.get(this.key);
+    const current = this.#locks.get(this.key);
     return Promise.resolve(current !== undefined && current.until > Date.now());
   }
 }
