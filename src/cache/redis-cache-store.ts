@@ -32,6 +32,9 @@ export interface RedisCacheStoreOptions {
   readonly warn?: (message: string) => void;
 }
 
+/** ioredis states before the first connection is up. */
+const STARTING = new Set(['wait', 'connecting', 'connect']);
+
 /** Row ids beyond this many in one write invalidate every row entry instead (one INCR). */
 const MAX_KEYS_PER_INVALIDATION = 1000;
 
@@ -179,7 +182,9 @@ export class RedisCacheStore implements CacheStore {
   /** Runs a command with the timeout; `undefined` when Redis is unavailable (counted, warned). */
   async #guarded<R>(command: () => Promise<R>): Promise<R | undefined> {
     if (!this.available) {
-      this.#failed(new Error(`Redis is ${this.redis.status}`));
+      // Still connecting at startup is not an outage: no warning, but no waiting either.
+      const starting = STARTING.has(this.redis.status);
+      this.#failed(new Error(`Redis is ${this.redis.status}`), !starting);
       return undefined;
     }
     let timer: NodeJS.Timeout | undefined;
@@ -213,9 +218,9 @@ export class RedisCacheStore implements CacheStore {
     }
   }
 
-  #failed(error: unknown): void {
+  #failed(error: unknown, warn = true): void {
     this.#errors++;
-    if (!this.#healthy) return;
+    if (!this.#healthy || !warn) return;
     this.#healthy = false;
     this.#warn(`Redis cache unavailable, reading from the database: ${String(error)}`);
   }

@@ -51,6 +51,7 @@ export async function openStore(
     await waitReady(client);
     return { store: l2, prefix, close: () => client.quit().then(() => undefined) };
   }
+  await waitReady(client);
   const tiered = new TieredCacheStore(new LruCacheStore({ max: 1000 }), l2, {
     channel: `${prefix}invalidations`,
   });
