@@ -9,7 +9,10 @@ import { reachableDialects } from './dialects';
 import { printTable, saveResults, type ReportRow } from './harness';
 import { batchSizeSuite } from './suites/batch-size';
 import { bulkSuite } from './suites/bulk';
+import { cacheSuite } from './suites/cache';
 import { crudSuite } from './suites/crud';
+import { lockingSuite } from './suites/locking';
+import { rawQuerySuite } from './suites/raw-query';
 import { streamSuite } from './suites/stream';
 
 const SUITES: Readonly<
@@ -27,6 +30,19 @@ const SUITES: Readonly<
   stream: {
     title: 'Streaming load memory',
     run: (d) => streamSuite(d, Number(process.env.BENCH_STREAM_N ?? 1_000_000)),
+  },
+  cache: {
+    title: 'Caching: findById per call',
+    run: (d) => cacheSuite(d, Number(process.env.BENCH_CACHE_N ?? 2000)),
+  },
+  locking: {
+    title: 'Optimistic locking',
+    run: (d) =>
+      lockingSuite(d, Number(process.env.BENCH_LOCK_N ?? 200), Number(process.env.BENCH_N ?? 2000)),
+  },
+  'raw-query': {
+    title: 'Raw queries: repo.query() vs DataSource.query()',
+    run: (d) => rawQuerySuite(d, Number(process.env.BENCH_N ?? 2000)),
   },
 };
 

@@ -93,6 +93,10 @@ export class OptimisticLockError extends RepositoryError {
   ) {
     super(
       `${entity} ${String(id)}: expected version ${expectedVersion}, found ${actualVersion}` +
+        // Equal versions: the read saw a transaction's older snapshot; the row has moved on.
+        (actualVersion === expectedVersion
+          ? " in this transaction's snapshot (newer in the table)"
+          : '') +
         (attempts > 1 ? ` after ${attempts} attempts` : ''),
     );
   }
@@ -217,5 +221,87 @@ export class DatabaseError extends RepositoryError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * An option of `updateWithVersion` or of the repository's `locking` config is out of range.
+ * Raised before any SQL (by the constructor for `locking`); `option` names it.
+ */
+export class LockingOptionError extends RepositoryError {
+  readonly code = 'INVALID_LOCKING_OPTION';
+
+  constructor(
+    readonly option: string,
+    expected: string,
+    actual: unknown,
+  ) {
+    super(`${option} must be ${expected}, got ${showValue(actual)}`);
+  }
+}
+
+function showValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * An option of `withTransaction`, `repo.transaction` or the repository's `retry` config is out of
+ * range, or names an isolation level the dialect lacks. Raised before any SQL (by the constructor
+ * for `retry`); `option` names it, e.g. `retry.maxRetries` or `isolationLevel`.
+ */
+export class TransactionOptionError extends RepositoryError {
+  readonly code = 'INVALID_TRANSACTION_OPTION';
+
+  constructor(
+    readonly option: string,
+    expected: string,
+    actual: unknown,
+  ) {
+    super(`${option} must be ${expected}, got ${showValue(actual)}`);
+  }
+}
+
+export type QueryErrorCode =
+  | 'QUERY_EMPTY'
+  | 'QUERY_UNTERMINATED'
+  | 'QUERY_MULTIPLE_STATEMENTS'
+  | 'QUERY_DDL_REFUSED'
+  | 'QUERY_TRANSACTION_CONTROL'
+  | 'QUERY_POSITIONAL_PLACEHOLDER'
+  | 'QUERY_PARAMETER_MISSING'
+  | 'QUERY_PARAMETER_UNUSED'
+  | 'QUERY_PARAMETER_INVALID'
+  | 'QUERY_TOO_MANY_PARAMETERS'
+  | 'QUERY_INVALID_OPTION'
+  | 'QUERY_TOO_MANY_ROWS';
+
+/**
+ * `repo.query()` refused its input, before any SQL ran (or, for `QUERY_TOO_MANY_ROWS`, refused a
+ * `fetch: 'one'` result). `subject` names what was refused: the parameter, the leading keyword,
+ * the option.
+ */
+export class QueryError extends RepositoryError {
+  constructor(
+    readonly code: QueryErrorCode,
+    readonly subject: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  static parameterMissing(name: string): QueryError {
+    return new QueryError(
+      'QUERY_PARAMETER_MISSING',
+      name,
+      `:${name} is used in the SQL but has no value (pass null for NULL)`,
+    );
+  }
+
+  static parameterUnused(name: string): QueryError {
+    return new QueryError('QUERY_PARAMETER_UNUSED', name, `"${name}" is not used in the SQL`);
+  }
+
+  static parameterInvalid(name: string, why: string): QueryError {
+    return new QueryError('QUERY_PARAMETER_INVALID', name, `:${name} cannot be bound: ${why}`);
   }
 }

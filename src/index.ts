@@ -56,3 +56,28 @@ export type { CacheConfig, CachedOperation, WarmingConfig } from './cache/cache-
 export type { CacheMetrics, WarmMetrics } from './cache/entity-cache';
 export type { PopularQuery } from './warming/query-usage-tracker';
 export type { WarmReport } from './warming/cache-warmer';
+export type {
+  LockStrategy,
+  LockingBehaviour,
+  LockingConfig,
+  UpdateWithVersionOptions,
+  Updater,
+  MergeResolver,
+} from './locking/locking-options';
+export { LOCK_STRATEGIES } from './locking/locking-options';
+export type { LockMetricsSnapshot } from './locking/lock-metrics';
+export type { ConflictRecord } from './locking/conflict-history';
+export { withTransaction, type TransactionWork } from './transactions/with-transaction';
+export {
+  DEFAULT_RETRY_CONFIG,
+  isRetryable,
+  type RetryConfig,
+  type RetrySettings,
+} from './transactions/retry-policy';
+export {
+  ISOLATION_LEVELS,
+  type IsolationLevel,
+  type TransactionOptions,
+} from './transactions/transaction-options';
+export type { FetchMode, QueryParams, RawQueryOptions } from './query/raw-query-options';
+export type { SqlLexicon } from './query/sql-lexicon';

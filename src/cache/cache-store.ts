@@ -63,7 +63,11 @@ export interface StoreMetrics {
 export interface CacheStore {
   /** The tiers this store serves from. */
   readonly tiers: readonly CacheTier[];
-  read(ref: CacheRef): CacheRead | Promise<CacheRead>;
+  /**
+   * @param forFill the caller will fill whatever it finds (warming): a tiered store then reads
+   *   through to L2, since only an L2 lease can fill L2
+   */
+  read(ref: CacheRef, forFill?: boolean): CacheRead | Promise<CacheRead>;
   /** Stores `value` if the lease still holds; resolves to whether it did. */
   fill(ref: CacheRef, lease: CacheLease, value: unknown, ttlMs: number): boolean | Promise<boolean>;
   /** Invalidates before resolving; on a shared store, in every process. Never rejects. */

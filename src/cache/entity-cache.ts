@@ -94,7 +94,7 @@ export class EntityCache {
     load: () => Promise<unknown>,
     refresh?: (stored: boolean) => void,
   ): Promise<unknown> {
-    let read = this.store.read(ref);
+    let read = this.store.read(ref, refresh !== undefined);
     if (read instanceof Promise) read = await read;
     if (read.hit && !refresh) return read.value;
     const { lease } = read;

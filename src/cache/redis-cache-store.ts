@@ -70,6 +70,7 @@ export class RedisCacheStore implements CacheStore {
   readonly #timeoutMs: number;
   readonly #warn: (message: string) => void;
   readonly #undelivered = new Set<string>();
+  readonly #redelivered: ((namespace: string) => void)[] = [];
   readonly #hits = { l1: 0, l2: 0 };
   readonly #misses = { l1: 0, l2: 0 };
   #errors = 0;
@@ -82,6 +83,14 @@ export class RedisCacheStore implements CacheStore {
     this.keyPrefix = options.keyPrefix ?? 'tbr:';
     this.#timeoutMs = options.commandTimeoutMs ?? 50;
     this.#warn = options.warn ?? ((message) => process.emitWarning(message, 'CacheWarning'));
+    // Invalidations lost in an outage are delivered as soon as the connection is back, not on
+    // this process's next read of the entity (it may never read it).
+    redis.on('ready', () => void this.#redeliverAll());
+  }
+
+  /** Calls `listener` with each namespace flushed after an outage (the tiered store tells L1s). */
+  onRedelivered(listener: (namespace: string) => void): void {
+    this.#redelivered.push(listener);
   }
 
   async read(ref: CacheRef): Promise<CacheRead> {
@@ -167,7 +176,12 @@ export class RedisCacheStore implements CacheStore {
     const reply = await this.#run(INVALIDATE, keys, ['1', initialGeneration()]);
     if (reply === undefined) return false;
     this.#undelivered.delete(namespace);
+    for (const listener of this.#redelivered) listener(namespace);
     return true;
+  }
+
+  async #redeliverAll(): Promise<void> {
+    for (const namespace of [...this.#undelivered]) await this.#redeliver(namespace);
   }
 
   /** Publishes on `channel`, fail-open like every other command; resolves to whether it was sent. */
@@ -188,14 +202,18 @@ export class RedisCacheStore implements CacheStore {
       return undefined;
     }
     let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const pending = command().finally(() => (settled = true));
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`cache command timed out after ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
-      );
+      // An event-loop stall fires the timer late, after the reply may already have arrived: let
+      // pending I/O run once before calling the command timed out.
+      const expire = () => {
+        if (!settled) reject(new Error(`cache command timed out after ${this.#timeoutMs} ms`));
+      };
+      timer = setTimeout(() => setImmediate(expire), this.#timeoutMs);
     });
     try {
-      const reply = await Promise.race([command(), timeout]);
+      const reply = await Promise.race([pending, timeout]);
       if (!this.#healthy) {
         this.#healthy = true;
         this.#warn('Redis cache recovered; caching resumed');
@@ -206,6 +224,7 @@ export class RedisCacheStore implements CacheStore {
       return undefined;
     } finally {
       clearTimeout(timer);
+      pending.catch(() => undefined); // a late failure after the timeout was already counted
     }
   }
 

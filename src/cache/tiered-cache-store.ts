@@ -73,11 +73,14 @@ export class TieredCacheStore implements CacheStore {
     if (!peers) LOCAL_STORES.set(this.#channel, (peers = new Set()));
     peers.add(this);
 
+    l2.onRedelivered((namespace) => void this.#flushEverywhere(namespace));
     this.#subscriber = l2.redis.duplicate();
     this.#subscriber.on('message', (_channel: string, text: string) => this.#receive(text));
     this.#subscriber.on('ready', () => void this.#subscribe());
     this.#subscriber.on('close', () => this.#unsubscribed());
     this.#subscriber.on('error', () => undefined); // counted through L2; reconnects by itself
+    // A lazy client's duplicate is lazy too; L1 waits for the subscription, so connect it now.
+    if (this.#subscriber.status === 'wait') this.#subscriber.connect().catch(() => undefined);
   }
 
   get redis(): Redis | Cluster {
@@ -93,9 +96,9 @@ export class TieredCacheStore implements CacheStore {
     return this.#subscribed;
   }
 
-  async read(ref: CacheRef): Promise<CacheRead> {
+  async read(ref: CacheRef, forFill = false): Promise<CacheRead> {
     const first = this.#subscribed ? this.l1.read(ref) : undefined;
-    if (first?.hit) return first;
+    if (first?.hit && !forFill) return first;
     const second = await this.l2.read(ref);
     if (!second.lease) return { hit: false, lease: undefined };
     const l1 = first?.lease;
@@ -120,6 +123,14 @@ export class TieredCacheStore implements CacheStore {
     await this.l2.invalidate(change);
     for (const store of LOCAL_STORES.get(this.#channel) ?? []) store.l1.invalidateNow(change);
     const message: Message = { o: PROCESS_ID, n: change.namespace, r: change.rowKeys ?? null };
+    await this.l2.publish(this.#channel, JSON.stringify(message));
+  }
+
+  /** After an outage: every process drops the namespace from L1 (messages may have been lost). */
+  async #flushEverywhere(namespace: string): Promise<void> {
+    const change = { namespace, rowKeys: undefined };
+    for (const store of LOCAL_STORES.get(this.#channel) ?? []) store.l1.invalidateNow(change);
+    const message: Message = { o: PROCESS_ID, n: namespace, r: null };
     await this.l2.publish(this.#channel, JSON.stringify(message));
   }
 

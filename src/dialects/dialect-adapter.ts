@@ -9,6 +9,7 @@ import {
   type TransientErrorCode,
 } from '../errors';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
+import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
 
 export type DialectName = 'postgres' | 'mysql' | 'sqlite';
 
@@ -77,6 +78,41 @@ export abstract class DialectAdapter {
   /** The placeholder for the `index`-th (0-based) bound value of a statement. */
   placeholder(_index: number): string {
     return '?';
+  }
+
+  /** Where raw SQL is code and where it is a literal or a comment (see `repo.query`). */
+  readonly sqlLexicon: SqlLexicon = STANDARD_LEXICON;
+
+  /** A Date as a raw query binds it: the driver's own conversion, as the entity writes use. */
+  bindableDate(value: Date): unknown {
+    return value;
+  }
+
+  /** A boolean as a raw query binds it. */
+  bindableBoolean(value: boolean): unknown {
+    return value;
+  }
+
+  /**
+   * An array bound as one value (outside `IN (:list)`): JSON text where the dialect has no
+   * array type. Elements are already bindable.
+   */
+  bindableArray(values: readonly unknown[]): unknown {
+    return JSON.stringify(values);
+  }
+
+  /**
+   * `[NOT] IN (…)` over a list of bindable values: one placeholder per value, and an empty row
+   * set for an empty list, so that `IN` matches nothing and `NOT IN` everything.
+   */
+  inList(values: readonly unknown[], negated: boolean, bind: Bind): string {
+    const items = values.length > 0 ? values.map(bind).join(', ') : this.emptyRowSet();
+    return `${negated ? 'NOT IN' : 'IN'} (${items})`;
+  }
+
+  /** A subquery with no rows, for an empty `IN` list (`IN ()` is a syntax error). */
+  protected emptyRowSet(): string {
+    return 'SELECT NULL WHERE 1 = 0';
   }
 
   /**

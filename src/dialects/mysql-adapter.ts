@@ -6,6 +6,7 @@ import {
   type UpsertSpec,
 } from './dialect-adapter';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
+import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
 
 // Server error numbers: https://mariadb.com/kb/en/mariadb-error-code-reference/
 const BY_ERRNO: Readonly<Record<number, DatabaseErrorKind>> = Object.freeze({
@@ -23,9 +24,15 @@ const BY_ERRNO: Readonly<Record<number, DatabaseErrorKind>> = Object.freeze({
   3819: 'check', // MySQL ER_CHECK_CONSTRAINT_VIOLATED
   4025: 'check', // MariaDB ER_CONSTRAINT_FAILED
   1213: 'deadlock', // ER_LOCK_DEADLOCK
-  1205: 'lock-timeout', // ER_LOCK_WAIT_TIMEOUT
+  1020: 'serialization', // ER_CHECKREAD: MariaDB's innodb_snapshot_isolation write conflict
+  1205: 'lock-timeout', // ER_LOCK_WAIT_TIMEOUT (also MariaDB's NOWAIT)
+  3572: 'lock-timeout', // MySQL ER_LOCK_NOWAIT
+  1040: 'connection-refused', // ER_CON_COUNT_ERROR: too many connections, refused at handshake
   2006: 'connection-lost', // CR_SERVER_GONE_ERROR
   2013: 'connection-lost', // CR_SERVER_LOST
+  1053: 'connection-lost', // ER_SERVER_SHUTDOWN
+  1927: 'connection-lost', // MariaDB ER_CONNECTION_KILLED
+  4031: 'connection-lost', // MySQL ER_CLIENT_INTERACTION_TIMEOUT
 });
 
 const BY_CODE: Readonly<Record<string, DatabaseErrorKind>> = Object.freeze({
@@ -58,6 +65,25 @@ export class MysqlAdapter extends DialectAdapter {
 
   override quoteIdentifier(name: string): string {
     return `\`${name.replaceAll('`', '``')}\``;
+  }
+
+  /**
+   * As the default sql_mode reads SQL: `"…"` is a string (no ANSI_QUOTES) and `\` escapes inside
+   * strings (no NO_BACKSLASH_ESCAPES).
+   */
+  override readonly sqlLexicon: SqlLexicon = Object.freeze({
+    ...STANDARD_LEXICON,
+    stringQuotes: '"',
+    backslashEscapes: true,
+    identifierQuotes: Object.freeze({ '`': '`' }),
+    hashComments: true,
+    dashCommentNeedsSpace: true,
+    executableComments: true,
+  });
+
+  /** MySQL 5.7 wants a FROM with a WHERE. */
+  protected override emptyRowSet(): string {
+    return 'SELECT NULL FROM DUAL WHERE 1 = 0';
   }
 
   override currentTimestamp(): string {
@@ -127,6 +153,11 @@ export class MysqlAdapter extends DialectAdapter {
     const errno = (error as { errno?: unknown } | null)?.errno;
     if (typeof errno === 'number' && errno in BY_ERRNO) return BY_ERRNO[errno];
     const code = driverCodeOf(error);
-    return typeof code === 'string' ? BY_CODE[code] : undefined;
+    const kind = typeof code === 'string' ? BY_CODE[code] : undefined;
+    if (kind) return kind;
+    // mysql2 marks errors that leave the connection unusable as fatal; without a server errno
+    // they are the client's ("Can't add new command when connection is in closed state").
+    const fatal = (error as { fatal?: unknown } | null)?.fatal === true;
+    return fatal && !(typeof errno === 'number' && errno > 0) ? 'connection-lost' : undefined;
   }
 }

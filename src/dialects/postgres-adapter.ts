@@ -3,6 +3,7 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { DialectAdapter, driverCodeOf, type DatabaseErrorKind, type Bind } from './dialect-adapter';
 import { copyRows } from './postgres-copy';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
+import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
 
 // SQLSTATE codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
 const KINDS: Readonly<Record<string, DatabaseErrorKind>> = Object.freeze({
@@ -13,13 +14,19 @@ const KINDS: Readonly<Record<string, DatabaseErrorKind>> = Object.freeze({
   '40P01': 'deadlock',
   '40001': 'serialization',
   '55P03': 'lock-timeout',
-  '57P01': 'connection-lost', // admin_shutdown
+  '57P01': 'connection-lost', // admin_shutdown (also pg_terminate_backend)
+  '57P02': 'connection-lost', // crash_shutdown
   '08000': 'connection-lost',
   '08003': 'connection-lost',
   '08006': 'connection-lost',
   ECONNRESET: 'connection-lost',
   EPIPE: 'connection-lost',
   ECONNREFUSED: 'connection-refused',
+  // Refused while connecting, before any statement was sent.
+  '57P03': 'connection-refused', // cannot_connect_now: starting up or recovering
+  '53300': 'connection-refused', // too_many_connections
+  '08001': 'connection-refused', // sqlclient_unable_to_establish_sqlconnection
+  '08004': 'connection-refused', // sqlserver_rejected_establishment_of_sqlconnection
 });
 
 export class PostgresAdapter extends DialectAdapter {
@@ -50,6 +57,27 @@ export class PostgresAdapter extends DialectAdapter {
     return `$${index + 1}`;
   }
 
+  override readonly sqlLexicon: SqlLexicon = Object.freeze({
+    ...STANDARD_LEXICON,
+    escapeStrings: true,
+    dollarQuotes: true,
+    nestedComments: true,
+    positional: '$n' as const,
+  });
+
+  /** node-postgres sends an array as an array literal; the server infers its element type. */
+  override bindableArray(values: readonly unknown[]): unknown {
+    return values;
+  }
+
+  /**
+   * `= ANY($1)` / `<> ALL($1)`: one parameter however long the list, one plan for every length,
+   * and an empty array needs no special case.
+   */
+  override inList(values: readonly unknown[], negated: boolean, bind: Bind): string {
+    return `${negated ? '<> ALL' : '= ANY'}(${bind(values)})`;
+  }
+
   override matchCaseInsensitive(
     column: string,
     mode: MatchMode,
@@ -73,8 +101,11 @@ export class PostgresAdapter extends DialectAdapter {
     if (typeof code === 'string' && code in KINDS) return KINDS[code];
     // Class 22, data exception: too long, out of range, invalid text representation, …
     if (typeof code === 'string' && code.startsWith('22')) return 'invalid-data';
-    // node-postgres reports a dropped socket without a code.
-    if (error instanceof Error && /Connection terminated/i.test(error.message)) {
+    // node-postgres reports a dropped socket, and any query on a client after that, without a
+    // code: "Connection terminated unexpectedly", "Client has encountered a connection error and
+    // is not queryable". Read the message as a property: errors can cross realms (Jest).
+    const message = (error as { message?: unknown } | null)?.message;
+    if (typeof message === 'string' && /Connection terminated|is not queryable/i.test(message)) {
       return 'connection-lost';
     }
     return undefined;

@@ -1,5 +1,7 @@
+import { DateUtils } from 'typeorm/util/DateUtils';
 import { DialectAdapter, driverCodeOf, type Bind, type DatabaseErrorKind } from './dialect-adapter';
 import { globPattern, type MatchMode } from './like-pattern';
+import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
 
 // better-sqlite3 reports extended result codes as strings: https://sqlite.org/rescode.html
 const KINDS: Readonly<Record<string, DatabaseErrorKind>> = Object.freeze({
@@ -25,6 +27,25 @@ export class SqliteAdapter extends DialectAdapter {
 
   /** One writer at a time, and better-sqlite3 runs statements synchronously anyway. */
   override readonly writeConcurrency = 1;
+
+  /** SQLite also reads MySQL's and SQL Server's identifier quotes. */
+  override readonly sqlLexicon: SqlLexicon = Object.freeze({
+    ...STANDARD_LEXICON,
+    identifierQuotes: Object.freeze({ '"': '"', '`': '`', '[': ']' }),
+  });
+
+  /**
+   * better-sqlite3 cannot bind a Date. TypeORM stores datetime columns as UTC text with
+   * milliseconds (`2024-05-01 12:00:00.000`), which also compares correctly as text.
+   */
+  override bindableDate(value: Date): unknown {
+    return DateUtils.mixedDateToUtcDatetimeString(value);
+  }
+
+  /** SQLite has no boolean type; TypeORM stores booleans as 1 and 0. */
+  override bindableBoolean(value: boolean): unknown {
+    return value ? 1 : 0;
+  }
 
   /** Millisecond precision, in the text format TypeORM stores datetimes in. */
   override currentTimestamp(): string {

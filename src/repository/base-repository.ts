@@ -30,11 +30,21 @@ import type { StatementResult } from './statement-executor';
 import { TenantScope } from './tenant-scope';
 import { WriteStatements } from './write-statements';
 import { AfterCommit } from '../transactions/after-commit';
+import { LockingState } from '../locking/locking-state';
+import type { ConflictRecord } from '../locking/conflict-history';
+import type { LockMetricsSnapshot } from '../locking/lock-metrics';
+import type { Updater, UpdateWithVersionOptions } from '../locking/locking-options';
+import { updateWithVersion, type VersionedTarget } from '../locking/update-with-version';
 import type { CacheMetrics } from '../cache/entity-cache';
 import { CacheWarmer, type WarmReport } from '../warming/cache-warmer';
 import { setUpCache } from '../warming/cache-setup';
 import type { PopularQuery } from '../warming/query-usage-tracker';
 import { rerunQuery } from '../warming/rerun-query';
+import { mergeRetryConfig, retrySettings } from '../transactions/retry-policy';
+import type { TransactionOptions } from '../transactions/transaction-options';
+import { withTransaction } from '../transactions/with-transaction';
+import { rawQuery } from '../query/raw-query';
+import type { QueryParams, RawQueryOptions } from '../query/raw-query-options';
 
 /**
  * A validated, tenant-aware, soft-delete-aware repository for one entity.
@@ -71,6 +81,7 @@ export class BaseRepository<
     if (softDelete && !model.deleteDate) {
       throw new ConfigurationError(`${model.name}: softDelete needs a @DeleteDateColumn`);
     }
+    retrySettings(options.retry); // a bad retry config fails here, not at the first transaction
     const caching = options.cache ? setUpCache(options.cache, model.metadata.tableName) : undefined;
     const parts = {
       dataSource,
@@ -82,6 +93,7 @@ export class BaseRepository<
       statements: new WriteStatements(model, adapter, dataSource.driver),
       events: new RepositoryEvents<T>(options.events ?? true),
       afterCommit: AfterCommit.for(dataSource),
+      locking: new LockingState(options.locking),
       cache: caching?.cache,
       usage: caching?.usage,
       validators: {
@@ -321,6 +333,100 @@ export class BaseRepository<
     return this.context.parts.cache?.metrics();
   }
 
+  // ── optimistic locking ─────────────────────────────────────────────────────
+
+  /**
+   * Reads the row, computes changes with `updater(current)` and writes them under a version check,
+   * reacting to a concurrent write as `options.strategy` says: `'fail-fast'`, `'retry'` (re-read,
+   * re-apply the updater, back off), `'merge'` (three-way merge) or `'last-writer-wins'`. Unset
+   * options come from the repository's `locking` option. Each write is an `update()`, so the
+   * changes are validated against the Update DTO on every attempt. See
+   * docs/locking-and-transactions.md.
+   */
+  updateWithVersion(
+    id: EntityId,
+    updater: Updater<T, U>,
+    options: UpdateWithVersionOptions<U> = {},
+  ): Promise<T> {
+    const target: VersionedTarget<T, U> = {
+      model: this.model,
+      locking: this.context.parts.locking,
+      // A re-read after a conflict must see the row that beat us, not a cached copy.
+      read: (rowId, fresh) => (fresh ? this.loadFresh(rowId, false) : this.findById(rowId)),
+      update: (rowId, changes, updateOptions) => this.update(rowId, changes, updateOptions),
+    };
+    return updateWithVersion(target, id, updater, options);
+  }
+
+  /** Optimistic-locking counters of this repository and its `withManager` clones, in this process. */
+  lockMetrics(): LockMetricsSnapshot {
+    return this.context.parts.locking.metrics.snapshot();
+  }
+
+  /** Up to `limit` of the latest version conflicts (all kept by default), newest first. */
+  conflictHistory(limit?: number): ConflictRecord[] {
+    return this.context.parts.locking.metrics.history(limit);
+  }
+
+  // ── transactions ───────────────────────────────────────────────────────────
+
+  /**
+   * Runs `work` in a transaction with this repository bound to it as `txRepo` (for several
+   * repositories in one transaction, use `withTransaction` and bind each with `withManager`).
+   * Commits when `work` resolves, rolls back when it throws; events and cache invalidation happen
+   * after the commit.
+   * On a repository already bound to an open transaction it nests under a savepoint and does not
+   * retry. Otherwise a transient error re-runs `work` on a fresh transaction (`retry`, defaults
+   * from the repository's `retry` option). See {@link withTransaction} and
+   * docs/locking-and-transactions.md.
+   */
+  transaction<R>(work: (txRepo: this) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
+    const retry = mergeRetryConfig(this.context.parts.options.retry, options.retry);
+    return withTransaction(this.context.manager, (manager) => work(this.withManager(manager)), {
+      ...options,
+      retry,
+    });
+  }
+
+  // ── raw queries ────────────────────────────────────────────────────────────
+
+  /**
+   * Runs one SQL statement with named `:param` placeholders, bound per dialect (`$1` or `?`), on
+   * this repository's connection (inside `withManager(tx)`, in that transaction). Several
+   * statements, transaction control and, without `allowAdmin: true`, DDL are refused with a
+   * `QueryError` before any SQL runs; so is a missing or unused parameter. Returns the driver's
+   * rows (`fetch: 'all'`, the default), the only row or `null` (`'one'`), or the affected-row
+   * count (`'none'`). Never cached. The SQL is taken as written: no tenant or soft-delete guard
+   * is added. See docs/raw-queries.md.
+   */
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: QueryParams,
+    options?: RawQueryOptions<'all'>,
+  ): Promise<R[]>;
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params: QueryParams | undefined,
+    options: RawQueryOptions<'one'> & { readonly fetch: 'one' },
+  ): Promise<R | null>;
+  query(
+    sql: string,
+    params: QueryParams | undefined,
+    options: RawQueryOptions<'none'> & { readonly fetch: 'none' },
+  ): Promise<number>;
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params: QueryParams | undefined,
+    options: RawQueryOptions,
+  ): Promise<R[] | R | null | number>;
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params: QueryParams = {},
+    options: RawQueryOptions = {},
+  ): Promise<R[] | R | null | number> {
+    return rawQuery<T, R>(this.context, sql, params, options);
+  }
+
   // ── events ─────────────────────────────────────────────────────────────────
 
   on<E extends RepositoryEventName>(
@@ -375,10 +481,13 @@ export class BaseRepository<
     if (!current) throw new NotFoundError(this.model.name, id);
     const version = this.model.version;
     if (expectedVersion !== undefined && version) {
+      // Visible yet not matched: the row has moved on. `actual` can still equal `expectedVersion`
+      // when this read sees a transaction's older snapshot (REPEATABLE READ on MySQL/MariaDB,
+      // whose UPDATE reads the latest row); that is a conflict all the same, never a success.
       const actual = Number(current[version.property]);
-      if (actual !== expectedVersion) {
-        throw new OptimisticLockError(this.model.name, id, expectedVersion, actual);
-      }
+      const conflict = new OptimisticLockError(this.model.name, id, expectedVersion, actual);
+      this.context.parts.locking.metrics.recordConflict(conflict);
+      throw conflict;
     }
   }
 

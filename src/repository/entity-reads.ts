@@ -38,7 +38,10 @@ export class EntityReads<T extends ObjectLiteral> {
     if (!cache) return this.#one(context.select(context.idFilter(id), options.withDeleted));
     checkId(id, context);
     const tenant = context.parts.tenant.current();
-    this.#track({ op: 'findById', tenant, args: { id } });
+    if (!this.refresh) {
+      const spec = () => canonicalSpec({ op: 'findById', tenant, args: { id } });
+      context.parts.usage?.record(`findById\u0000${tenant ?? ''}\u0000${typeof id}:${id}`, spec);
+    }
     const load = async () => {
       const row = await this.#one(context.select(context.idFilter(id), true, false));
       return row ? snapshotOf(row) : null;
@@ -113,12 +116,8 @@ export class EntityReads<T extends ObjectLiteral> {
   ): Promise<unknown> {
     const spec: QuerySpec = { op, tenant: this.context.parts.tenant.current(), args };
     const canonical = canonicalSpec(spec);
-    this.context.parts.usage?.record(canonical, spec.tenant);
+    if (!this.refresh) this.context.parts.usage?.record(canonical);
     return cache.fetch(cache.queryRef(specKey(spec, canonical)), load, this.refresh);
-  }
-
-  #track(spec: QuerySpec): void {
-    this.context.parts.usage?.record(canonicalSpec(spec), spec.tenant);
   }
 
   #select(node: FilterNode, withDeleted: boolean | undefined): SelectQueryBuilder<T> {

@@ -9,6 +9,7 @@ import type { DtoValidator } from './dto-validator';
 import type { EntityModel, ModelColumn } from './entity-model';
 import type { EntityCache } from '../cache/entity-cache';
 import type { AfterCommit } from '../transactions/after-commit';
+import type { LockingState } from '../locking/locking-state';
 import type { QueryUsageTracker } from '../warming/query-usage-tracker';
 import type { RepositoryEvents, EntityId } from './repository-events';
 import type { RepositoryOptions } from './repository-options';
@@ -39,6 +40,8 @@ export interface RepositoryParts<T extends ObjectLiteral> {
   readonly validators: { readonly create: DtoValidator; readonly update: DtoValidator };
   /** Defers write effects to the commit of the transaction they ran in. */
   readonly afterCommit: AfterCommit;
+  /** Optimistic-locking defaults and metrics, shared with `withManager` clones. */
+  readonly locking: LockingState;
   /** The entity's cache, when the repository has one. */
   readonly cache?: EntityCache;
   /** Counts cached reads for the warmer, when usage tracking is on. */

@@ -1,6 +1,8 @@
 import type { ObjectLiteral } from 'typeorm';
 import type { CacheConfig } from '../cache/cache-config';
 import type { DtoClass } from './dto-validator';
+import type { LockingConfig } from '../locking/locking-options';
+import type { RetryConfig } from '../transactions/retry-policy';
 import type { TenantConfig } from './tenant-scope';
 
 /** Options a repository is built with. Wrong options fail in the constructor. */
@@ -28,6 +30,14 @@ export interface RepositoryOptions<T extends ObjectLiteral = ObjectLiteral> {
    */
   readonly events?: boolean;
   /**
+   * Defaults for `updateWithVersion` (strategy, retries, backoff, jitter) and the size of the
+   * conflict history; each is documented on {@link LockingConfig}. Checked in the constructor.
+   * @default {} (strategy 'retry', maxRetries 5, backoff 10 ms ×2 up to 1 s with full jitter,
+   *   history of 100 conflicts)
+   * Cost: none until `updateWithVersion` runs or a version conflict happens.
+   */
+  readonly locking?: LockingConfig;
+  /**
    * Cache this entity's reads (`findById`, `findOne`, `list`, `count`) in an in-process, Redis or
    * tiered store. Every write invalidates what it affects before it returns (at commit inside a
    * transaction). See docs/caching.md.
@@ -36,4 +46,21 @@ export interface RepositoryOptions<T extends ObjectLiteral = ObjectLiteral> {
    * invalidation round trip.
    */
   readonly cache?: CacheConfig;
+  /**
+   * Defaults for retrying `repo.transaction` on transient errors (deadlock, serialization
+   * failure, lock wait timeout, `SQLITE_BUSY`, refused connection); a call's own `retry` fields
+   * win. Each field is documented on {@link RetryConfig}. Checked in the constructor.
+   * @default {} (3 retries, backoff 20 ms ×2 up to 1 s with full jitter; `maxRetries: 0` turns
+   *   retrying off)
+   * Cost: nothing unless a transient error happens; then each retry runs the callback again.
+   */
+  readonly retry?: RetryConfig;
+  /**
+   * Let `query()` run DDL and other administrative statements (CREATE, DROP, ALTER, TRUNCATE,
+   * GRANT, REVOKE, RENAME, SET, PRAGMA, COPY, CALL, DO, `SELECT … INTO`). Several statements in
+   * one string and transaction control stay refused. See docs/raw-queries.md.
+   * @default false
+   * Cost: none; the check is a scan of the SQL text that runs either way.
+   */
+  readonly allowAdmin?: boolean;
 }

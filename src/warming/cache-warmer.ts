@@ -12,7 +12,7 @@ export function warmingSettings(config: WarmingConfig | undefined): WarmingSetti
     popularQueriesLimit: config?.popularQueriesLimit ?? 10,
     minUsageCount: config?.minUsageCount ?? 5,
     warmIntervalSeconds: config?.warmIntervalSeconds ?? 3600,
-    trackUsage: config?.trackUsage ?? true,
+    trackUsage: config?.trackUsage ?? config?.enabled ?? false,
   };
 }
 
@@ -70,7 +70,7 @@ export class CacheWarmer {
       lastRunAt: new Date(),
     };
     // Marks the interval as warmed for the fleet (already so when the scheduler took the lock).
-    await this.lock.acquire(this.settings.warmIntervalSeconds * 1000).catch(() => undefined);
+    await this.lock.acquire(this.#lockMs()).catch(() => undefined);
     return { warmed, superseded, failed, durationMs };
   }
 
@@ -84,7 +84,7 @@ export class CacheWarmer {
    * report, or `undefined` when another instance had the lock.
    */
   async warmIfDue(): Promise<WarmReport | undefined> {
-    const token = await this.lock.acquire(this.settings.warmIntervalSeconds * 1000);
+    const token = await this.lock.acquire(this.#lockMs());
     if (!token) return undefined;
     try {
       return await this.warm();
@@ -104,6 +104,11 @@ export class CacheWarmer {
     this.#timer = setInterval(() => void tick(), this.settings.warmIntervalSeconds * 1000);
     this.#timer.unref();
     return tick();
+  }
+
+  /** Held for 90% of the interval, so that it has expired when this instance's next tick comes. */
+  #lockMs(): number {
+    return this.settings.warmIntervalSeconds * 900;
   }
 
   stop(): void {

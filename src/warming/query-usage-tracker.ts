@@ -42,8 +42,8 @@ export class QueryUsageTracker {
   readonly #options: QueryUsageTrackerOptions;
   readonly #now: () => number;
   readonly #windowMs: number;
-  /** Counts not yet flushed. */
-  #pending = new Map<string, number>();
+  /** Counts not yet flushed, by a cheap key; the spec text is built once per key per flush. */
+  #pending = new Map<string, { count: number; spec: string | (() => string) }>();
   /** In-process windows (no Redis): window number → spec → count. */
   readonly #windows = new Map<number, Map<string, number>>();
   #timer: NodeJS.Timeout | undefined;
@@ -57,10 +57,14 @@ export class QueryUsageTracker {
     this.#windowMs = options.windowSeconds * 1000;
   }
 
-  record(canonicalSpec: string, _tenant?: string): void {
-    const count = this.#pending.get(canonicalSpec);
-    if (count !== undefined) this.#pending.set(canonicalSpec, count + 1);
-    else if (this.#pending.size < MAX_PENDING_SPECS) this.#pending.set(canonicalSpec, 1);
+  /**
+   * Counts one use. `key` identifies the query cheaply; `spec` is its canonical text, or a function
+   * that builds it (called at most once per key between flushes, off the read path).
+   */
+  record(key: string, spec: string | (() => string) = key): void {
+    const entry = this.#pending.get(key);
+    if (entry !== undefined) entry.count++;
+    else if (this.#pending.size < MAX_PENDING_SPECS) this.#pending.set(key, { count: 1, spec });
     if (this.#options.redis && !this.#timer) {
       this.#timer = setTimeout(() => void this.flush(), this.#options.flushIntervalMs ?? 5000);
       this.#timer.unref();
@@ -101,8 +105,12 @@ export class QueryUsageTracker {
   async #flushPending(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const pending = this.#pending;
-    if (pending.size === 0) return;
+    if (this.#pending.size === 0) return;
+    const pending = new Map<string, number>();
+    for (const { count, spec } of this.#pending.values()) {
+      const text = typeof spec === 'string' ? spec : spec();
+      pending.set(text, (pending.get(text) ?? 0) + count);
+    }
     this.#pending = new Map();
     const window = this.#window();
     const { redis } = this.#options;

@@ -1,0 +1,26 @@
+import { LockMetrics } from './lock-metrics';
+import {
+  checkCount,
+  DEFAULT_CONFLICT_HISTORY_SIZE,
+  DEFAULT_LOCKING_SETTINGS,
+  resolveLockingSettings,
+  type LockingConfig,
+  type LockingSettings,
+} from './locking-options';
+
+/**
+ * A repository's optimistic-locking defaults, checked once at construction, and its metrics.
+ * Lives in the repository's parts, so `withManager` clones share it.
+ */
+export class LockingState {
+  readonly settings: LockingSettings;
+  readonly metrics: LockMetrics;
+
+  constructor(config: LockingConfig = {}) {
+    this.settings = resolveLockingSettings(config, DEFAULT_LOCKING_SETTINGS, 'locking.');
+    const historySize =
+      checkCount('locking.conflictHistorySize', config.conflictHistorySize) ??
+      DEFAULT_CONFLICT_HISTORY_SIZE;
+    this.metrics = new LockMetrics(historySize);
+  }
+}

@@ -1,0 +1,50 @@
+import type { ObjectLiteral } from 'typeorm';
+import { QueryError } from '../errors';
+import type { RepositoryContext } from '../repository/repository-context';
+import { compileRawQuery } from './raw-query-compiler';
+import { FETCH_MODES, type QueryParams, type RawQueryOptions } from './raw-query-options';
+
+/**
+ * `repo.query()`: checks and compiles the SQL (nothing runs when it is refused), runs it on the
+ * repository's manager, so inside `withManager(tx)` it is part of that transaction, and shapes
+ * the result by `fetch`. Driver errors become typed ones (`ConflictError`, …). Never cached; a
+ * statement that may write invalidates the entity's cache at commit, as every write path does.
+ */
+export async function rawQuery<T extends ObjectLiteral, R>(
+  context: RepositoryContext<T>,
+  sql: string,
+  params: QueryParams,
+  options: RawQueryOptions,
+): Promise<R[] | R | null | number> {
+  const fetch = options.fetch ?? 'all';
+  if (!Object.hasOwn(FETCH_MODES, fetch)) {
+    throw new QueryError(
+      'QUERY_INVALID_OPTION',
+      'fetch',
+      `fetch must be 'all', 'one' or 'none', got ${JSON.stringify(fetch)}`,
+    );
+  }
+  // Only `true` opens the door: a mistyped value keeps DDL refused.
+  const allowAdmin = context.parts.options.allowAdmin === true;
+  const compiled = compileRawQuery(sql, params, context.adapter, { allowAdmin });
+  const result = await context.execute(compiled);
+  // Which rows a raw write touched is unknown: every cached row of the entity goes, and no
+  // events fire. A no-op without a cache.
+  if (compiled.kind !== 'read') await context.afterWrite({ ids: undefined, events: [] });
+  const rows = result.rows as R[];
+  switch (fetch) {
+    case 'all':
+      return rows;
+    case 'none':
+      return result.affected;
+    case 'one':
+      if (rows.length > 1) {
+        throw new QueryError(
+          'QUERY_TOO_MANY_ROWS',
+          String(rows.length),
+          `fetch: 'one' got ${rows.length} rows; narrow the WHERE or add LIMIT 1`,
+        );
+      }
+      return rows[0] ?? null;
+  }
+}
