@@ -146,13 +146,11 @@ describe.each(combos)('caching on %s with the %s store', (dialect, kind) => {
       [
         'bulkUpsert',
         (r: EmployeeRepository, id: number) =>
-          r
-            .findById(id)
-            .then((e) =>
-              r.bulkUpsert([{ name: 'Up', email: e!.email, salary: 500 }], {
-                conflictTarget: ['email'],
-              }),
-            ),
+          r.findById(id).then((e) =>
+            r.bulkUpsert([{ name: 'Up', email: e!.email, salary: 500 }], {
+              conflictTarget: ['email'],
+            }),
+          ),
       ],
     ] as const)('after %s', async (_name, write) => {
       const { id } = await repo.create(dto());
