@@ -1,7 +1,7 @@
 import { ConflictError, LruCacheStore, QueryError } from '../../src';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository } from '../support/employee';
-import { DIALECTS } from '../support/servers';
+import { DIALECTS, itWhere } from '../support/servers';
 
 describe.each(DIALECTS)('repo.query() on %s', (dialect) => {
   let db: TestDataSource;
@@ -102,7 +102,7 @@ describe.each(DIALECTS)('repo.query() on %s', (dialect) => {
       expect(await salaries()).toEqual([0, 200, 0]);
     });
 
-    (dialect === 'postgres' ? it : it.skip)('binds = ANY(:ids) as a PostgreSQL array', async () => {
+    itWhere(dialect === 'postgres')('binds = ANY(:ids) as a PostgreSQL array', async () => {
       const rows = await repo.query<{ name: string }>(
         'SELECT name FROM employees WHERE id = ANY(:ids) ORDER BY id',
         { ids: [bob.id, eve.id] },

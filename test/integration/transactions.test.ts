@@ -17,7 +17,7 @@ import {
 } from '../../src';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository } from '../support/employee';
-import { DIALECTS } from '../support/servers';
+import { DIALECTS, itWhere } from '../support/servers';
 
 /** A promise with its resolve function, to make two transactions wait for each other. */
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -260,7 +260,7 @@ describe.each(DIALECTS)('transactions on %s', (dialect) => {
     );
   });
 
-  (dialect === 'sqlite' ? it : it.skip)(
+  itWhere(dialect === 'sqlite')(
     'SQLite refuses REPEATABLE READ (it has only SERIALIZABLE and READ UNCOMMITTED)',
     async () => {
       const error = await withTransaction(db.dataSource, () => Promise.resolve(), {
@@ -271,7 +271,7 @@ describe.each(DIALECTS)('transactions on %s', (dialect) => {
     },
   );
 
-  (dialect === 'sqlite' ? it.skip : it)(
+  itWhere(dialect !== 'sqlite')(
     'applies SERIALIZABLE, as the server reports it (skipped on SQLite: always serializable, nothing to read back)',
     async () => {
       const level = await withTransaction(
@@ -299,7 +299,7 @@ describe.each(DIALECTS)('transactions on %s', (dialect) => {
 
   // The server's default differs (PostgreSQL READ COMMITTED, MariaDB REPEATABLE READ), so one of
   // the two cases fails on each server if the level were not applied.
-  (dialect === 'sqlite' ? it.skip : it).each<[IsolationLevel, number]>([
+  itWhere(dialect !== 'sqlite').each<[IsolationLevel, number]>([
     ['READ COMMITTED', 1],
     ['REPEATABLE READ', 0],
   ])(
@@ -475,7 +475,7 @@ describe.each(SERVERS)('transient errors on %s', (dialect) => {
     },
   );
 
-  (dialect === 'postgres' ? it : it.skip)(
+  itWhere(dialect === 'postgres')(
     'retries a serialization failure raised by COMMIT (PostgreSQL SERIALIZABLE write skew)',
     async () => {
       // Two on-call rows; each transaction goes off call if the other is still on: write skew.
@@ -525,7 +525,7 @@ describe.each(SERVERS)('transient errors on %s', (dialect) => {
     },
   );
 
-  (dialect === 'mysql' ? it : it.skip)(
+  itWhere(dialect === 'mysql')(
     "retries MariaDB's snapshot-isolation write conflict (ER_CHECKREAD) as a serialization failure",
     async () => {
       const [a] = ids;

@@ -16,3 +16,13 @@ export const REDIS_AVAILABLE = process.env.TBR_TEST_REDIS === '1';
 export const DIALECTS: readonly DialectName[] = (process.env.TBR_TEST_DIALECTS ?? 'sqlite')
   .split(',')
   .filter(Boolean) as DialectName[];
+
+/** Stands in for `it` where a test does not apply: nothing is defined, so nothing is "skipped". */
+const NOT_APPLICABLE = Object.assign(() => undefined, {
+  each: () => () => undefined,
+}) as unknown as jest.It;
+
+/** `it` where `applies` holds (a dialect-specific behaviour); elsewhere the test does not exist. */
+export function itWhere(applies: boolean): jest.It {
+  return applies ? it : NOT_APPLICABLE;
+}
