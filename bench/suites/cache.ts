@@ -247,10 +247,7 @@ async function openIsolated(dialect: DialectName): Promise<DataSource> {
   return ds.initialize();
 }
 
-/**
- * The client the stores share. Not `lazyConnect`: TieredCacheStore subscribes through
- * `redis.duplicate()`, which inherits the option and would then never connect.
- */
+/** The client the stores share, connected before any timing starts. */
 async function connectRedis(): Promise<Redis | undefined> {
   const redis = new Redis(REDIS_URL, {
     connectTimeout: 2000,

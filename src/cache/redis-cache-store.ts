@@ -86,6 +86,8 @@ export class RedisCacheStore implements CacheStore {
     // Invalidations lost in an outage are delivered as soon as the connection is back, not on
     // this process's next read of the entity (it may never read it).
     redis.on('ready', () => void this.#redeliverAll());
+    // Commands are sent only to a ready client, so a lazy one would never connect by itself.
+    if (redis.status === 'wait') redis.connect().catch(() => undefined);
   }
 
   /** Calls `listener` with each namespace flushed after an outage (the tiered store tells L1s). */
