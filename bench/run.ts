@@ -10,6 +10,7 @@ import { printTable, saveResults, type ReportRow } from './harness';
 import { batchSizeSuite } from './suites/batch-size';
 import { bulkSuite } from './suites/bulk';
 import { cacheSuite } from './suites/cache';
+import { coalesceSuite } from './suites/coalesce';
 import { crudSuite } from './suites/crud';
 import { lockingSuite } from './suites/locking';
 import { rawQuerySuite } from './suites/raw-query';
@@ -39,6 +40,10 @@ const SUITES: Readonly<
     title: 'Optimistic locking',
     run: (d) =>
       lockingSuite(d, Number(process.env.BENCH_LOCK_N ?? 200), Number(process.env.BENCH_N ?? 2000)),
+  },
+  coalesce: {
+    title: 'Write coalescing: create() vs createBatched(), 64 concurrent producers',
+    run: (d) => coalesceSuite(d, Number(process.env.BENCH_COALESCE_N ?? 1000)),
   },
   'raw-query': {
     title: 'Raw queries: repo.query() vs DataSource.query()',

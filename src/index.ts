@@ -67,6 +67,21 @@ export type {
 export { LOCK_STRATEGIES } from './locking/locking-options';
 export type { LockMetricsSnapshot } from './locking/lock-metrics';
 export type { ConflictRecord } from './locking/conflict-history';
+export { WriteCoalescer } from './coalescing/write-coalescer';
+export type { BatchSink, Settled } from './coalescing/write-coalescer';
+export {
+  coalescerOptionsFromEnv,
+  DEFAULT_COALESCER_OPTIONS,
+  type CoalescerOptions,
+} from './coalescing/coalescer-options';
+export {
+  histogramQuantile,
+  MAX_TRACKED_SIGNATURES,
+  type CoalescerMetrics,
+  type HistogramSnapshot,
+  type IndividualReason,
+} from './coalescing/coalescer-metrics';
+export type { CreateBatchedOptions } from './coalescing/batched-create';
 export { withTransaction, type TransactionWork } from './transactions/with-transaction';
 export {
   DEFAULT_RETRY_CONFIG,

@@ -12,14 +12,37 @@ import {
   type OnConflict,
 } from './bulk-options';
 import { planChunks } from './bulk-planner';
-import { BulkResultBuilder, type BulkOperationResult, type BulkRowError } from './bulk-result';
+import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
 import { ChunkWriter, type RowOutcome } from './chunk-writer';
 import { batchSizeOption } from './bulk-write-settings';
 import { loadRecords } from './key-reader';
 import { keyOfValues } from './row-keys';
-import { isPrepared, RowPreparer, type PreparedRow } from './row-preparer';
+import {
+  isPrepared,
+  RowPreparer,
+  type PreparedRow,
+  type RejectedRow,
+  type RowCheck,
+} from './row-preparer';
 
 export type { BulkCreateOptions } from './bulk-options';
+
+/**
+ * Internal: learns what happened to each input row, by input index, as soon as its batch is
+ * written: the stored record (where RETURNING gives it) or the row's typed error. Given, it makes
+ * the call read ids and return whole rows. Write coalescing uses it to answer each of its callers.
+ */
+export type RowReporter<T> = (index: number, outcome: RowOutcome<T>) => void;
+
+/** Internal options of a bulk create, for callers inside the library (write coalescing). */
+export interface InternalBulkCreate<T> {
+  readonly report: RowReporter<T>;
+  /**
+   * The rows are values already validated, column-checked and tenant-stamped (by the caller, at
+   * the time of its call): they are written as they are, not checked again.
+   */
+  readonly prepared?: boolean;
+}
 
 /** Rows validated between two yields to the event loop. */
 const PREPARE_SLICE = 100;
@@ -30,16 +53,17 @@ const CONFLICT_MODES: Readonly<Record<OnConflict, true>> = Object.freeze({
   update: true,
 });
 
-interface Settings {
+interface Settings<T> {
   readonly batchSize: number;
   readonly policy: ConflictPolicy;
   readonly returnIds: boolean;
   readonly emitEvents: EmitEvents;
   readonly dryRun: boolean;
   readonly tenant: string | undefined;
-  readonly validate: boolean;
+  readonly check: RowCheck;
   readonly atomic: boolean;
   readonly onProgress?: BulkCreateOptions['onProgress'];
+  readonly report?: RowReporter<T>;
 }
 
 /** The rows a call inserted and updated, for its events; ids in input order where known. */
@@ -60,8 +84,9 @@ export async function bulkCreate<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   rows: Iterable<unknown> | AsyncIterable<unknown>,
   options: BulkCreateOptions<T>,
+  internal?: InternalBulkCreate<T>,
 ): Promise<BulkOperationResult> {
-  const settings = resolveSettings(context, options);
+  const settings = resolveSettings(context, options, internal);
   const touched: Touched = { inserted: [], updated: [], insertedCount: 0, updatedCount: 0 };
   const result =
     settings.atomic && !settings.dryRun
@@ -86,20 +111,26 @@ export async function bulkCreate<T extends ObjectLiteral>(
 async function writeAll<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   rows: Iterable<unknown> | AsyncIterable<unknown>,
-  settings: Settings,
+  settings: Settings<T>,
   touched: Touched,
 ): Promise<BulkOperationResult> {
   // Inside a transaction there is one connection; outside, windows may write side by side.
-  const concurrency =
-    context.inTransaction || settings.atomic ? 1 : context.adapter.writeConcurrency;
   const total = Array.isArray(rows) ? rows.length : undefined;
+  // One window (a small array, e.g. a coalesced flush) has nothing to write side by side with.
+  const oneWindow = total !== undefined && total <= settings.batchSize;
+  const concurrency =
+    context.inTransaction || settings.atomic || oneWindow ? 1 : context.adapter.writeConcurrency;
   const run = new BulkCreateRun(context, settings, touched, total, concurrency);
   const input = windows(rows, settings.batchSize)[Symbol.asyncIterator]();
   const writing: { done: Promise<WrittenWindow>; keys?: ReadonlySet<string> }[] = [];
-  /** Takes the oldest window's outcome, so ids are kept in input order; false to stop. */
+  /**
+   * Takes the oldest window's outcome, so ids are kept, and progress reported, in input order
+   * even when a later window finished first; false to stop.
+   */
   const settle = async () => {
     const written = await writing.shift()!.done;
     for (const id of written.ids) touched.inserted.push(id);
+    run.reportProgress(written);
     return written.ok;
   };
   /** A window sharing a unique-key value with one in flight waits for it: input order decides. */
@@ -124,16 +155,21 @@ async function writeAll<T extends ObjectLiteral>(
   return run.result.build();
 }
 
-/** A written window: whether to go on, and the ids it created in input order. */
+/**
+ * A written window: whether to go on, the ids it created in input order and, for progress, the
+ * input rows each of its statements accounted for plus those settled without one.
+ */
 interface WrittenWindow {
   readonly ok: boolean;
   readonly ids: readonly EntityId[];
+  readonly steps: readonly number[];
+  readonly unwritten?: number;
 }
 
 /** One window of input after validation. */
 interface PreparedWindow {
   readonly rows: readonly PreparedRow[];
-  readonly invalid: readonly BulkRowError[];
+  readonly invalid: readonly RejectedRow[];
   /** Every unique-key value the rows carry, when windows may be written side by side. */
   readonly keys?: ReadonlySet<string>;
 }
@@ -146,24 +182,26 @@ class BulkCreateRun<T extends ObjectLiteral> {
   #received = 0;
   readonly #tracksKeys: boolean;
   #processed = 0;
+  #reportedBatches = 0;
 
   constructor(
     private readonly context: RepositoryContext<T>,
-    private readonly settings: Settings,
+    private readonly settings: Settings<T>,
     private readonly touched: Touched,
     private readonly total: number | undefined,
     concurrency: number,
   ) {
     this.result = new BulkResultBuilder(settings.dryRun);
     this.#tracksKeys = concurrency > 1;
-    this.#preparer = new RowPreparer(context, settings.validate, settings.tenant);
+    this.#preparer = new RowPreparer(context, settings.check, settings.tenant);
     // Bulk events carry ids only when they come cheaply; per-row events need them.
     const perRow =
       settings.emitEvents === 'perRow' &&
       (context.parts.events.hasListeners('created') ||
         context.parts.events.hasListeners('updated'));
-    const needIds = settings.returnIds || perRow;
-    this.#writer = new ChunkWriter(context, settings.policy, needIds);
+    const needRecords = settings.report !== undefined;
+    const needIds = settings.returnIds || perRow || needRecords;
+    this.#writer = new ChunkWriter(context, settings.policy, needIds, needRecords);
     if (settings.policy.mode !== 'error') {
       this.result.insertedCount = 0;
       this.result.updatedCount = 0;
@@ -179,7 +217,7 @@ class BulkCreateRun<T extends ObjectLiteral> {
     const first = this.#received;
     this.#received += window.length;
     const rows: PreparedRow[] = [];
-    const invalid: BulkRowError[] = [];
+    const invalid: RejectedRow[] = [];
     for (let start = 0; start < window.length; start += PREPARE_SLICE) {
       if (start > 0) await new Promise((resolve) => setImmediate(resolve));
       const slice = window.slice(start, start + PREPARE_SLICE);
@@ -210,14 +248,19 @@ class BulkCreateRun<T extends ObjectLiteral> {
   async write(window: PreparedWindow): Promise<WrittenWindow> {
     const { result, settings } = this;
     result.totalRecords += window.rows.length + window.invalid.length;
-    for (const row of window.invalid) result.fail(row.index, row.code, row.message);
-    this.#processed += window.invalid.length;
+    for (const row of window.invalid) {
+      result.fail(row.index, row.code, row.message);
+      const { code, message, error } = row;
+      settings.report?.(row.index, { kind: 'failed', code, message, error });
+    }
     const { rows, superseded } =
       settings.policy.mode === 'update'
         ? lastPerKey(window.rows, settings.policy.target)
         : { rows: window.rows, superseded: 0 };
     result.successCount += superseded;
-    this.#processed += superseded;
+    // Rows settled without a statement count towards the window's first one.
+    let unwritten = window.invalid.length + superseded;
+    const steps: number[] = [];
     const created: { index: number; id: EntityId }[] = [];
     for (const chunk of planChunks(
       rows,
@@ -231,32 +274,45 @@ class BulkCreateRun<T extends ObjectLiteral> {
         continue;
       }
       const outcomes = await this.#writer.write(chunk);
-      // Counted once written: windows written side by side still report a rising count.
       result.batches++;
-      this.#processed += chunk.rows.length;
+      steps.push(unwritten + chunk.rows.length);
+      unwritten = 0;
       const failed = this.#record(chunk.rows, outcomes, created);
-      settings.onProgress?.({
-        processed: this.#processed,
-        batches: result.batches,
-        total: this.total,
-      });
       // All or nothing: the first failing batch decides, and the caller rolls back.
-      if (failed && settings.atomic) return { ok: false, ids: [] };
+      if (failed && settings.atomic) return { ok: false, ids: [], steps };
     }
     created.sort((a, b) => a.index - b.index);
-    return { ok: true, ids: created.map((c) => c.id) };
+    return { ok: true, ids: created.map((c) => c.id), steps, unwritten };
+  }
+
+  /** Reports a settled window's statements to `onProgress`, one call each. */
+  reportProgress(window: WrittenWindow): void {
+    const { onProgress } = this.settings;
+    if (!onProgress || this.settings.dryRun) return;
+    for (const rows of window.steps) {
+      this.#processed += rows;
+      onProgress({
+        processed: this.#processed,
+        batches: ++this.#reportedBatches,
+        total: this.total,
+      });
+    }
+    // Rows of a window that needed no statement are counted in the next report.
+    this.#processed += window.unwritten ?? 0;
   }
 
   /** Adds a chunk's outcomes to the result; true when a row failed. */
   #record(
     rows: readonly PreparedRow[],
-    outcomes: ReadonlyMap<number, RowOutcome>,
+    outcomes: ReadonlyMap<number, RowOutcome<T>>,
     created: { index: number; id: EntityId }[],
   ): boolean {
     const { result } = this;
+    const { report } = this.settings;
     let failed = false;
     for (const row of rows) {
       const outcome = outcomes.get(row.index)!;
+      report?.(row.index, outcome);
       switch (outcome.kind) {
         case 'failed':
           result.fail(row.index, outcome.code, outcome.message);
@@ -319,7 +375,7 @@ function lastPerKey(rows: readonly PreparedRow[], key: readonly ModelColumn[]) {
 /** Reports the call's writes: cache invalidation and its events, at commit. */
 async function reportWrites<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
-  settings: Settings,
+  settings: Settings<T>,
   touched: Touched,
 ): Promise<void> {
   if (touched.insertedCount + touched.updatedCount === 0) return;
@@ -332,7 +388,7 @@ async function reportWrites<T extends ObjectLiteral>(
 
 async function pendingEvents<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
-  settings: Settings,
+  settings: Settings<T>,
   touched: Touched,
 ): Promise<PendingEvent<T>[]> {
   const { events } = context.parts;
@@ -370,7 +426,8 @@ async function pendingEvents<T extends ObjectLiteral>(
 function resolveSettings<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   options: BulkCreateOptions<T>,
-): Settings {
+  internal: InternalBulkCreate<T> | undefined,
+): Settings<T> {
   const { model, parts } = context;
   const batchSize = batchSizeOption(options.batchSize) ?? DEFAULT_BATCH_SIZE;
   const mode = options.onConflict ?? 'error';
@@ -409,8 +466,9 @@ function resolveSettings<T extends ObjectLiteral>(
     emitEvents: options.emitEvents ?? true,
     dryRun: options.dryRun ?? false,
     tenant: options.tenantId ?? parts.tenant.current(),
-    validate: options.validate ?? true,
+    check: internal?.prepared ? 'prepared' : (options.validate ?? true) ? 'dto' : 'columns',
     atomic: options.atomic ?? false,
     onProgress: options.onProgress,
+    report: internal?.report,
   };
 }

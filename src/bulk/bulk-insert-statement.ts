@@ -28,9 +28,14 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
   readonly #stamps: readonly { column: ModelColumn; sql: string }[];
   readonly #returning: string;
 
+  /**
+   * @param returnRows RETURNING every column (where the dialect has RETURNING) rather than the
+   *   key, so that the caller gets the stored rows without reading them again
+   */
   constructor(
     private readonly context: RepositoryContext<T>,
     private readonly policy: ConflictPolicy,
+    private readonly returnRows = false,
   ) {
     const { model, adapter } = context;
     const now = adapter.currentTimestamp();
@@ -141,7 +146,7 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
       model.primary,
       ...(this.policy.mode === 'error' ? [] : this.policy.target),
     ]);
-    const parts = [...columns].map((c) => this.#quote(c));
+    const parts = this.returnRows ? ['*'] : [...columns].map((c) => this.#quote(c));
     const flag = adapter.upsertInsertedFlag();
     if (this.policy.mode === 'update' && flag) {
       parts.push(`${flag} AS ${adapter.quoteIdentifier(INSERTED_FLAG)}`);

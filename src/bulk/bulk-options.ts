@@ -105,7 +105,11 @@ export interface BulkCreateOptions<T = Record<string, unknown>> {
   readonly dryRun?: boolean;
   /** Stamp rows with this tenant instead of the repository's resolver. @default the resolver's */
   readonly tenantId?: string;
-  /** Called after each batch. @default none */
+  /**
+   * Called after each batch, in input order: `processed` counts the input rows before the next
+   * unreported one, even when a later batch written side by side finished first.
+   * @default none
+   */
   readonly onProgress?: (progress: BulkProgress) => void;
   /**
    * Validate each row against the Create DTO first; an invalid row is reported by index.

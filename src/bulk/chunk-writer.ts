@@ -1,5 +1,10 @@
 import type { ObjectLiteral } from 'typeorm';
-import { isRowLevelError, TransientDatabaseError } from '../errors';
+import {
+  ConflictError,
+  isRowLevelError,
+  TransientDatabaseError,
+  type RepositoryError,
+} from '../errors';
 import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
@@ -8,16 +13,25 @@ import { BulkCopy } from './bulk-copy';
 import { BulkInsertStatement, INSERTED_FLAG, type ConflictPolicy } from './bulk-insert-statement';
 import type { OnConflict } from './bulk-options';
 import type { PlannedChunk } from './bulk-planner';
-import { idOfRaw } from './key-reader';
+import { idOfRaw, keyString } from './key-reader';
 import { keyOfRaw, keyOfValues, selectByKeys } from './row-keys';
 import type { PreparedRow } from './row-preparer';
 
-/** What happened to one input row. */
-export type RowOutcome =
-  | { readonly kind: 'inserted'; readonly id: EntityId | undefined }
-  | { readonly kind: 'updated'; readonly id: EntityId | undefined }
+/**
+ * What happened to one input row. `record` is the stored row, present when the writer was asked
+ * for records and the dialect returned them (RETURNING); `error` is the typed error of a failed
+ * row, as a single-row `create` would have thrown it.
+ */
+export type RowOutcome<T = ObjectLiteral> =
+  | { readonly kind: 'inserted'; readonly id: EntityId | undefined; readonly record?: T }
+  | { readonly kind: 'updated'; readonly id: EntityId | undefined; readonly record?: T }
   | { readonly kind: 'skipped' }
-  | { readonly kind: 'failed'; readonly code: string; readonly message: string };
+  | {
+      readonly kind: 'failed';
+      readonly code: string;
+      readonly message: string;
+      readonly error?: RepositoryError;
+    };
 
 /** A row already in the table under an incoming key, and whether this call may touch it. */
 interface ExistingRow {
@@ -44,7 +58,8 @@ const OTHER_KEY = 'conflicts on a unique key other than the conflict target';
  *
  * Ids come from RETURNING where the dialect has it. Without it (MySQL) they come from
  * `insertId` when the server guarantees consecutive ids, else from a read-back by key, else
- * from inserting row by row.
+ * from inserting row by row. With `needRecords`, RETURNING carries whole rows, hydrated into each
+ * outcome's `record` (where there is no RETURNING the caller reads them by id).
  */
 export class ChunkWriter<T extends ObjectLiteral> {
   readonly #statements = new Map<OnConflict, BulkInsertStatement<T>>();
@@ -56,6 +71,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
     private readonly context: RepositoryContext<T>,
     private readonly policy: ConflictPolicy,
     private readonly needIds: boolean,
+    private readonly needRecords = false,
   ) {
     this.#copy = new BulkCopy(context);
   }
@@ -82,14 +98,14 @@ export class ChunkWriter<T extends ObjectLiteral> {
     const mode = keyed ? this.policy.mode : 'error';
     let statement = this.#statements.get(mode);
     if (!statement) {
-      statement = new BulkInsertStatement(this.context, { ...this.policy, mode });
+      statement = new BulkInsertStatement(this.context, { ...this.policy, mode }, this.needRecords);
       this.#statements.set(mode, statement);
     }
     return { statement, mode };
   }
 
-  async write(chunk: PlannedChunk): Promise<Map<number, RowOutcome>> {
-    const outcomes = new Map<number, RowOutcome>();
+  async write(chunk: PlannedChunk): Promise<Map<number, RowOutcome<T>>> {
+    const outcomes = new Map<number, RowOutcome<T>>();
     const { mode } = this.statementFor(chunk);
     if (mode === 'error' && (await this.#needsRowByRow(chunk))) {
       for (const row of chunk.rows) await this.#isolate(chunk, [row], outcomes);
@@ -102,7 +118,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
   async #isolate(
     chunk: PlannedChunk,
     rows: readonly PreparedRow[],
-    outcomes: Map<number, RowOutcome>,
+    outcomes: Map<number, RowOutcome<T>>,
   ) {
     try {
       const results = await this.#retrying(() =>
@@ -112,7 +128,8 @@ export class ChunkWriter<T extends ObjectLiteral> {
     } catch (error) {
       if (!isRowLevelError(error)) throw error;
       if (rows.length === 1) {
-        outcomes.set(rows[0]!.index, { kind: 'failed', code: error.code, message: error.message });
+        const { code, message } = error;
+        outcomes.set(rows[0]!.index, { kind: 'failed', code, message, error });
         return;
       }
       const middle = rows.length >> 1;
@@ -148,7 +165,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
     context: RepositoryContext<T>,
     chunk: PlannedChunk,
     rows: readonly PreparedRow[],
-  ): Promise<RowOutcome[]> {
+  ): Promise<RowOutcome<T>[]> {
     if (this.#copies(chunk)) {
       await this.#copy.load(context, chunk, rows);
       return rows.map(() => ({ kind: 'inserted', id: undefined }));
@@ -165,13 +182,14 @@ export class ChunkWriter<T extends ObjectLiteral> {
     if (statement.returnsRows) {
       // Returned: inserted or updated. Not returned: skipped, or an update its guard refused.
       const returned = this.#byKey(result.rows, key, context);
-      return rows.map((row): RowOutcome => {
+      return rows.map((row): RowOutcome<T> => {
         const k = keyOfValues(row.values, key)!;
         const raw = returned.get(k);
         if (!raw) return mode === 'update' && updates ? failed(HIDDEN_ROW) : { kind: 'skipped' };
         const inserted = flag ? truthy(raw[INSERTED_FLAG]) : !existing?.has(k);
         const id = this.#idOf(context, raw);
-        return inserted ? { kind: 'inserted', id } : { kind: 'updated', id };
+        const record = this.needRecords ? { record: context.hydrate(raw) } : {};
+        return { kind: inserted ? 'inserted' : 'updated', id, ...record };
       });
     }
     // No RETURNING (MySQL): what existed before the INSERT tells inserts from updates and skips,
@@ -183,7 +201,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
           context,
         )
       : undefined;
-    return rows.map((row): RowOutcome => {
+    return rows.map((row): RowOutcome<T> => {
       const k = keyOfValues(row.values, key)!;
       const before = existing!.get(k);
       if (!before) {
@@ -218,10 +236,38 @@ export class ChunkWriter<T extends ObjectLiteral> {
     chunk: PlannedChunk,
     rows: readonly PreparedRow[],
     result: StatementResult,
-  ): Promise<RowOutcome[]> {
+  ): Promise<RowOutcome<T>[]> {
     const { primary } = context.model;
+    if (this.needRecords && result.rows.length === rows.length) {
+      const records = this.#recordsInRowOrder(context, chunk, rows, result.rows);
+      return records.map((record) => ({
+        kind: 'inserted',
+        id: record[primary.property] as EntityId,
+        record,
+      }));
+    }
     const ids = await this.#insertedIds(context, chunk, rows, result, primary);
     return rows.map((_, i) => ({ kind: 'inserted', id: ids[i] }));
+  }
+
+  /**
+   * The rows a plain INSERT returned, hydrated and matched to `rows`: by primary key when the rows
+   * carried it, else by order (sequence and rowid values rise in VALUES order within a statement).
+   */
+  #recordsInRowOrder(
+    context: RepositoryContext<T>,
+    chunk: PlannedChunk,
+    rows: readonly PreparedRow[],
+    raws: readonly Record<string, unknown>[],
+  ): T[] {
+    const { primary } = context.model;
+    const records = raws.map((raw) => context.hydrate(raw));
+    const idOf = (record: T) => record[primary.property] as EntityId;
+    if (!chunk.columns.includes(primary)) {
+      return records.sort((a, b) => compareIds(idOf(a), idOf(b)));
+    }
+    const byKey = new Map(records.map((r) => [keyString(context, idOf(r)), r]));
+    return rows.map((row) => byKey.get(keyString(context, row.values[primary.property]))!);
   }
 
   async #insertedIds(
@@ -354,8 +400,8 @@ export class ChunkWriter<T extends ObjectLiteral> {
   }
 }
 
-function failed(message: string): RowOutcome {
-  return { kind: 'failed', code: 'UNIQUE_VIOLATION', message };
+function failed(message: string): RowOutcome<never> {
+  return { kind: 'failed', code: 'UNIQUE_VIOLATION', message, error: new ConflictError(message) };
 }
 
 function truthy(value: unknown): boolean {

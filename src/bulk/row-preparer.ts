@@ -10,18 +10,30 @@ export interface PreparedRow {
   readonly values: Readonly<Record<string, unknown>>;
 }
 
+/** An input row that failed before any SQL; `error` is the typed error its caller would get. */
+export interface RejectedRow extends BulkRowError {
+  readonly index: number;
+  readonly error: RepositoryError;
+}
+
+/**
+ * What is checked of each input row: the Create DTO (`validate: true`), only that its keys are
+ * writable columns (`validate: false`), or nothing, for values the library prepared itself.
+ */
+export type RowCheck = 'dto' | 'columns' | 'prepared';
+
 /**
  * Turns caller input into {@link PreparedRow}s: validated against the Create DTO (unless
  * `validate: false`), restricted to real, non-managed columns, stamped with the tenant, and given
  * client-side UUIDs for generated UUID columns (so every id is known before the INSERT).
- * A row that fails becomes a {@link BulkRowError} with its index; nothing throws.
+ * A row that fails becomes a {@link RejectedRow} with its index; nothing throws.
  */
 export class RowPreparer<T extends ObjectLiteral> {
   readonly #uuidColumns: readonly string[];
 
   constructor(
     private readonly context: RepositoryContext<T>,
-    private readonly validate: boolean,
+    private readonly check: RowCheck,
     private readonly tenant: string | undefined,
   ) {
     this.#uuidColumns = context.model.columns
@@ -29,17 +41,20 @@ export class RowPreparer<T extends ObjectLiteral> {
       .map((c) => c.property);
   }
 
-  async prepare(input: unknown, index: number): Promise<PreparedRow | BulkRowError> {
+  async prepare(input: unknown, index: number): Promise<PreparedRow | RejectedRow> {
     try {
-      const values = this.validate
-        ? await this.context.validated('create', input, index)
-        : this.context.checkColumns(plainValues(input), index);
+      const values =
+        this.check === 'dto'
+          ? await this.context.validated('create', input, index)
+          : this.check === 'columns'
+            ? this.context.checkColumns(plainValues(input), index)
+            : (input as Record<string, unknown>);
       this.context.parts.tenant.stamp(values, this.tenant);
       for (const property of this.#uuidColumns) values[property] ??= randomUUID();
       return { index, values };
     } catch (error) {
       if (!(error instanceof RepositoryError)) throw error;
-      return { index, code: error.code, message: error.message };
+      return { index, code: error.code, message: error.message, error };
     }
   }
 }
@@ -53,6 +68,6 @@ function plainValues(input: unknown): Record<string, unknown> {
   return values;
 }
 
-export function isPrepared(row: PreparedRow | BulkRowError): row is PreparedRow {
+export function isPrepared(row: PreparedRow | RejectedRow): row is PreparedRow {
   return 'values' in row;
 }

@@ -14,6 +14,13 @@ import type {
 import type { BulkOperationResult } from '../bulk/bulk-result';
 import { bulkUpdate } from '../bulk/bulk-update';
 import { bulkUpdateByIds, type BulkUpdateByIdsRow } from '../bulk/bulk-update-by-ids';
+import {
+  coalescerOf,
+  createBatched,
+  type CreateBatchedOptions,
+} from '../coalescing/batched-create';
+import type { CoalescerMetrics } from '../coalescing/coalescer-metrics';
+import type { WriteCoalescer } from '../coalescing/write-coalescer';
 import type { DeleteOptions, ListOptions, ReadOptions, UpdateOptions } from './call-options';
 import { DtoValidator } from './dto-validator';
 import { EntityModel, type ModelColumn } from './entity-model';
@@ -366,6 +373,29 @@ export class BaseRepository<
   /** Up to `limit` of the latest version conflicts (all kept by default), newest first. */
   conflictHistory(limit?: number): ConflictRecord[] {
     return this.context.parts.locking.metrics.history(limit);
+  }
+
+  // ── write coalescing ───────────────────────────────────────────────────────
+
+  /**
+   * {@link create}, written in one bulk INSERT with the other calls made within a few
+   * milliseconds (see {@link WriteCoalescer}). Resolves to this caller's stored row, exactly as
+   * `create` returns it, or rejects with this caller's own error; one bad row fails only its
+   * caller. On a repository bound to a transaction (`withManager`) it is `create`.
+   * See docs/write-coalescing.md.
+   */
+  createBatched(dto: C, options: CreateBatchedOptions = {}): Promise<T> {
+    return createBatched(this.context, dto, options, this);
+  }
+
+  /** The coalescer `createBatched` uses: the `coalescer` option, or this repository's own. */
+  get coalescer(): WriteCoalescer {
+    return coalescerOf(this.context.parts);
+  }
+
+  /** Batches, entries per batch, time per batch, schema variations, fallbacks and errors. */
+  coalescerMetrics(): CoalescerMetrics {
+    return this.coalescer.metrics();
   }
 
   // ── transactions ───────────────────────────────────────────────────────────

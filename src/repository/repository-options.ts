@@ -1,5 +1,6 @@
 import type { ObjectLiteral } from 'typeorm';
 import type { CacheConfig } from '../cache/cache-config';
+import type { WriteCoalescer } from '../coalescing/write-coalescer';
 import type { DtoClass } from './dto-validator';
 import type { LockingConfig } from '../locking/locking-options';
 import type { RetryConfig } from '../transactions/retry-policy';
@@ -46,6 +47,15 @@ export interface RepositoryOptions<T extends ObjectLiteral = ObjectLiteral> {
    * invalidation round trip.
    */
   readonly cache?: CacheConfig;
+  /**
+   * Groups `createBatched` calls into bulk INSERTs. Share one {@link WriteCoalescer} between
+   * repositories to bound their pending entries together and drain them with one `close()`.
+   * See docs/write-coalescing.md.
+   * @default undefined (the repository makes its own on the first `createBatched`, with the
+   *   default options; reach it through `repo.coalescer`)
+   * Cost: nothing until `createBatched` is called.
+   */
+  readonly coalescer?: WriteCoalescer;
   /**
    * Defaults for retrying `repo.transaction` on transient errors (deadlock, serialization
    * failure, lock wait timeout, `SQLITE_BUSY`, refused connection); a call's own `retry` fields

@@ -1,0 +1,80 @@
+import type { ObjectLiteral } from 'typeorm';
+import type { RepositoryContext, RepositoryParts } from '../repository/repository-context';
+import { CreateSink } from './create-sink';
+import { WriteCoalescer } from './write-coalescer';
+
+/** Options of one `createBatched` call. */
+export interface CreateBatchedOptions {
+  /**
+   * Write this entry at once by the single-row path (`create`), never waiting for a batch: for a
+   * row the caller needs immediately, or one known to conflict.
+   * @default false
+   */
+  readonly forceIndividual?: boolean;
+}
+
+/** The coalescer of repositories built without one: one each, with the default options. */
+const defaultCoalescers = new WeakMap<object, WriteCoalescer>();
+/** One sink per repository context (repository and manager), so managers never share a batch. */
+const sinks = new WeakMap<object, object>();
+
+/** The repository's coalescer: `options.coalescer`, or its own default one. */
+export function coalescerOf<T extends ObjectLiteral>(parts: RepositoryParts<T>): WriteCoalescer {
+  const given = parts.options.coalescer;
+  if (given) return given;
+  let coalescer = defaultCoalescers.get(parts);
+  if (!coalescer) {
+    coalescer = new WriteCoalescer();
+    defaultCoalescers.set(parts, coalescer);
+  }
+  return coalescer;
+}
+
+/** What `createBatched` falls back to: the repository's own `create`. */
+export interface SingleRowCreate<T, C> {
+  create(dto: C): Promise<T>;
+}
+
+/**
+ * `repo.createBatched(dto)`: validated and tenant-stamped now, as `create` would, then written
+ * with the other entries of its group. `repo.create` is the single-row path for calls that skip
+ * coalescing: forced, inside a transaction, or with the coalescer disabled or closed.
+ */
+export function createBatched<T extends ObjectLiteral, C>(
+  context: RepositoryContext<T>,
+  dto: C,
+  options: CreateBatchedOptions,
+  repo: SingleRowCreate<T, C>,
+): Promise<T> {
+  const coalescer = coalescerOf(context.parts);
+  // A transaction's connection is the caller's; its rows must not be written by anyone else.
+  const reason = options.forceIndividual
+    ? 'forced'
+    : context.inTransaction
+      ? 'transaction'
+      : coalescer.bypassReason;
+  if (reason) return coalescer.passThrough(reason, () => repo.create(dto));
+  return coalescer.track(submit(coalescer, context, dto));
+}
+
+async function submit<T extends ObjectLiteral>(
+  coalescer: WriteCoalescer,
+  context: RepositoryContext<T>,
+  dto: unknown,
+): Promise<T> {
+  const values = await context.validated('create', dto);
+  // The tenant of the call, not of whoever happens to be running when the batch is flushed.
+  const tenant = context.parts.tenant.current();
+  context.parts.tenant.stamp(values, tenant);
+  const signature = Object.keys(values).sort().join('\u0000');
+  return coalescer.submit(sinkOf(context), tenant ?? '', signature, { values, tenant });
+}
+
+function sinkOf<T extends ObjectLiteral>(context: RepositoryContext<T>): CreateSink<T> {
+  let sink = sinks.get(context) as CreateSink<T> | undefined;
+  if (!sink) {
+    sink = new CreateSink(context);
+    sinks.set(context, sink);
+  }
+  return sink;
+}

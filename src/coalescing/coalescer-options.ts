@@ -1,0 +1,149 @@
+import { ConfigurationError } from '../errors';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const FLAGS: ReadonlyMap<string, boolean> = new Map([
+  ['true', true],
+  ['1', true],
+  ['false', false],
+  ['0', false],
+]);
+
+/**
+ * How a {@link WriteCoalescer} groups single-row creates into bulk INSERTs. Every field is
+ * optional when constructing; the defaults were chosen with `npm run bench -- coalesce`
+ * (docs/write-coalescing.md has the figures).
+ */
+export interface CoalescerOptions {
+  /**
+   * Coalesce at all. `false` makes `createBatched` a pass-through to `create`.
+   * @default true
+   */
+  readonly enabled: boolean;
+  /**
+   * Entries of one group (entity, tenant, column signature) written by one bulk INSERT; a group
+   * is flushed as soon as it holds this many.
+   * @default 64 (measured with `npm run bench -- coalesce`, 64 concurrent producers: 32 and 64
+   *   within noise of each other and best, 16 about a quarter slower, 128 two to three times
+   *   slower, because a group that never fills waits out `maxWaitMs` every time)
+   * Cost: memory for this many entries per open group; a failing row costs about
+   * 2 × log2(maxBatchSize) extra statements to isolate. Above the number of concurrent callers,
+   * every group waits `maxWaitMs`.
+   */
+  readonly maxBatchSize: number;
+  /**
+   * How long a group waits for more entries after its first one before it is flushed anyway.
+   * @default 2 (measured: with full groups 1, 2 and 5 ms are within noise; with groups that do not
+   *   fill, every millisecond is paid by every call, so the wait stays short; callers arriving
+   *   independently share a group for about rate × wait, so 2 ms gathers twice what 1 ms does)
+   * Cost: up to this much added latency for a call whose group does not fill.
+   */
+  readonly maxWaitMs: number;
+  /**
+   * A group flushed with fewer entries than this takes the single-row path: one `INSERT` and one
+   * `created` event per entry, as `create` does. `1` sends even a lone entry through the bulk path.
+   * @default 2 (a lone entry is a plain create)
+   * Cost: none; a bulk INSERT of one row is slower than a plain one.
+   */
+  readonly minBatchSize: number;
+  /**
+   * Backpressure: the most entries queued or being written at once, over every group. A call
+   * beyond it waits (in order of arrival) until an entry completes, rather than memory growing.
+   * @default 10000
+   * Cost: about one DTO's worth of memory per pending entry.
+   */
+  readonly maxPending: number;
+}
+
+export const DEFAULT_COALESCER_OPTIONS: Readonly<CoalescerOptions> = Object.freeze({
+  enabled: true,
+  maxBatchSize: 64,
+  maxWaitMs: 2,
+  minBatchSize: 2,
+  maxPending: 10_000,
+});
+
+/** The options with defaults filled in; a wrong one is a {@link ConfigurationError} naming it. */
+export function resolveCoalescerOptions(options: Partial<CoalescerOptions> = {}): CoalescerOptions {
+  const resolved = { ...DEFAULT_COALESCER_OPTIONS, ...withoutUndefined(options) };
+  if (typeof resolved.enabled !== 'boolean') {
+    throw new ConfigurationError(
+      `coalescer.enabled must be a boolean, got ${show(resolved.enabled)}`,
+    );
+  }
+  positiveInteger('maxBatchSize', resolved.maxBatchSize);
+  positiveInteger('minBatchSize', resolved.minBatchSize);
+  positiveInteger('maxPending', resolved.maxPending);
+  const wait = resolved.maxWaitMs;
+  if (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0) {
+    throw new ConfigurationError(
+      `coalescer.maxWaitMs must be a finite number ≥ 0, got ${show(wait)}`,
+    );
+  }
+  if (resolved.minBatchSize > resolved.maxBatchSize) {
+    throw new ConfigurationError(
+      `coalescer.minBatchSize (${resolved.minBatchSize}) cannot exceed maxBatchSize (${resolved.maxBatchSize})`,
+    );
+  }
+  if (resolved.maxPending < resolved.maxBatchSize) {
+    throw new ConfigurationError(
+      `coalescer.maxPending (${resolved.maxPending}) must be at least maxBatchSize (${resolved.maxBatchSize})`,
+    );
+  }
+  return Object.freeze(resolved);
+}
+
+/**
+ * The options set by the environment, to spread into a coalescer's options:
+ * `new WriteCoalescer({ ...coalescerOptionsFromEnv(), maxWaitMs: 5 })`.
+ *
+ * | variable | option | values |
+ * |---|---|---|
+ * | `BATCHED_CREATE_ENABLED` | `enabled` | `true`/`1`, `false`/`0` |
+ * | `INSERT_BATCH_SIZE` | `maxBatchSize` | a positive integer |
+ *
+ * Unset or empty variables are left out. Anything else is a {@link ConfigurationError} naming
+ * the variable. Nothing reads the environment unless this is called.
+ */
+export function coalescerOptionsFromEnv(env: Env = process.env): Partial<CoalescerOptions> {
+  const options: { -readonly [K in keyof CoalescerOptions]?: CoalescerOptions[K] } = {};
+  const enabled = env.BATCHED_CREATE_ENABLED;
+  if (enabled !== undefined && enabled !== '') {
+    const value = FLAGS.get(enabled.trim().toLowerCase());
+    if (value === undefined) {
+      throw new ConfigurationError(
+        `BATCHED_CREATE_ENABLED must be true, false, 1 or 0, got ${show(enabled)}`,
+      );
+    }
+    options.enabled = value;
+  }
+  const size = env.INSERT_BATCH_SIZE;
+  if (size !== undefined && size !== '') {
+    const value = Number(size);
+    if (!/^\d+$/.test(size.trim()) || !Number.isSafeInteger(value) || value <= 0) {
+      throw new ConfigurationError(
+        `INSERT_BATCH_SIZE must be a positive integer, got ${show(size)}`,
+      );
+    }
+    options.maxBatchSize = value;
+  }
+  return options;
+}
+
+function positiveInteger(name: keyof CoalescerOptions, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new ConfigurationError(
+      `coalescer.${name} must be a positive integer, got ${show(value)}`,
+    );
+  }
+}
+
+function withoutUndefined<O extends object>(options: O): Partial<O> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<O>;
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
