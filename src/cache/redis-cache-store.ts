@@ -11,7 +11,12 @@ import type {
   StoreMetrics,
 } from './cache-store';
 import { escapeGlob } from './glob';
-import { FILL_SCRIPT, initialGeneration, INVALIDATE_SCRIPT, READ_SCRIPT } from './redis-scripts';
+import {
+  FILL_SCRIPT,
+  INIT_GENERATIONS_SCRIPT,
+  initialGeneration,
+  INVALIDATE_SCRIPT,
+} from './redis-scripts';
 
 export interface RedisCacheStoreOptions {
   /**
@@ -50,14 +55,15 @@ class Script {
   }
 }
 
-const READ = new Script(READ_SCRIPT);
+const INIT_GENERATIONS = new Script(INIT_GENERATIONS_SCRIPT);
 const FILL = new Script(FILL_SCRIPT);
 const INVALIDATE = new Script(INVALIDATE_SCRIPT);
 
 /**
  * The shared store, on ioredis (a single node or `Redis.Cluster`). Entries of one namespace share
- * a hash tag. Reads, fills and invalidations are each one Lua script, so "fill only if no write
- * happened since the read" is atomic across every process sharing the Redis.
+ * a hash tag. A read is one MGET of the entry and its generations; fills and invalidations are
+ * each one Lua script, so "fill only if no write happened since the read" is atomic across every
+ * process sharing the Redis.
  *
  * Fail-open: when Redis is down or slower than `commandTimeoutMs`, reads miss without a lease (the
  * repository reads the database and does not fill), errors are counted, one warning is logged per
@@ -99,18 +105,29 @@ export class RedisCacheStore implements CacheStore {
     if (this.#undelivered.has(ref.namespace) && !(await this.#redeliver(ref.namespace))) {
       return { hit: false, lease: undefined };
     }
-    const keys = [this.#genKey(ref.namespace, 'query'), this.#genKey(ref.namespace, 'row')];
-    keys.push(this.#entryKey(ref));
-    const reply = await this.#run(READ, keys, [initialGeneration(), ref.scope]);
-    if (!Array.isArray(reply)) return { hit: false, lease: undefined };
-    const [queryGen, rowGen, payload] = reply as [string, string, string | undefined];
+    const genKeys = [this.#genKey(ref.namespace, 'query'), this.#genKey(ref.namespace, 'row')];
+    // A plain MGET, not a script: a hit costs what a GET costs. The generation check is done here.
+    const reply = await this.#guarded(() => this.redis.mget(...genKeys, this.#entryKey(ref)));
+    if (!reply) return { hit: false, lease: undefined };
+    let [queryGen, rowGen] = reply;
+    const stored = reply[2];
+    if (queryGen == null || rowGen == null) {
+      // First use of the namespace (or its generations were evicted): start them, then miss.
+      const started = await this.#run(INIT_GENERATIONS, genKeys, [initialGeneration()]);
+      if (!Array.isArray(started)) return { hit: false, lease: undefined };
+      [queryGen, rowGen] = started as [string, string];
+      this.#misses.l2++;
+      return { hit: false, lease: { queryGen, rowGen, flightKey: `l2:${queryGen}` } as RedisLease };
+    }
     const lease: RedisLease = { queryGen, rowGen, flightKey: `l2:${queryGen}` };
-    if (payload === undefined || payload === null) {
+    const separator = stored == null ? -1 : stored.indexOf('|');
+    const want = ref.scope === 'row' ? rowGen : queryGen;
+    if (stored == null || separator < 0 || stored.slice(0, separator) !== want) {
       this.#misses.l2++;
       return { hit: false, lease };
     }
     this.#hits.l2++;
-    return { hit: true, value: decodeValue(payload), lease, tier: 'l2' };
+    return { hit: true, value: decodeValue(stored.slice(separator + 1)), lease, tier: 'l2' };
   }
 
   async fill(ref: CacheRef, lease: CacheLease, value: unknown, ttlMs: number): Promise<boolean> {

@@ -1,28 +1,19 @@
 /**
- * The Lua scripts of {@link RedisCacheStore}. Each runs atomically on the server, which is what
- * makes "fill only if no write happened since the read" a single step. Every key a script touches
- * is passed in KEYS and shares the namespace's hash tag, so they also run on Redis Cluster.
+ * The Lua scripts of {@link RedisCacheStore} (reads are a plain MGET). Each runs atomically on the
+ * server, which is what makes "fill only if no write happened since the read" a single step.
+ * Every key a script touches is passed in KEYS and shares the namespace's hash tag, so they also
+ * run on Redis Cluster.
  *
  * Generations start from a time-based value rather than 0, so a generation key lost to eviction
  * comes back as a value no surviving entry was stored under.
  */
 
-/** KEYS: query gen, row gen, entry. ARGV: initial generation, scope. → {query gen, row gen, value?} */
-export const READ_SCRIPT = `
-local q = redis.call('GET', KEYS[1])
-if not q then q = ARGV[1]; redis.call('SET', KEYS[1], q) end
-local r = redis.call('GET', KEYS[2])
-if not r then r = ARGV[1]; redis.call('SET', KEYS[2], r) end
-local raw = redis.call('GET', KEYS[3])
-if raw then
-  local sep = string.find(raw, '|', 1, true)
-  local want = q
-  if ARGV[2] == 'row' then want = r end
-  if sep and string.sub(raw, 1, sep - 1) == want then
-    return {q, r, string.sub(raw, sep + 1)}
-  end
+/** KEYS: query gen, row gen. ARGV: initial generation. Starts missing generations → {query, row} */
+export const INIT_GENERATIONS_SCRIPT = `
+for i = 1, 2 do
+  if not redis.call('GET', KEYS[i]) then redis.call('SET', KEYS[i], ARGV[1]) end
 end
-return {q, r}
+return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}
 `;
 
 /** KEYS: query gen, entry. ARGV: leased query gen, stored value, ttl in ms. → 1 if stored */
