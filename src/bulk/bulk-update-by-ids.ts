@@ -2,6 +2,7 @@ import type { ObjectLiteral } from 'typeorm';
 import {
   ConfigurationError,
   FilterError,
+  isRowLevelError,
   NotFoundError,
   OptimisticLockError,
   RepositoryError,
@@ -86,7 +87,7 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
 
   const updated: RowUpdated<T>[] = [];
   for (const chunk of chunkRows(context, changes, batchSize)) {
-    const outcome = await writeChunk(context, chunk, emit === 'perRow');
+    const outcome = await writeIsolated(context, chunk, emit === 'perRow');
     result.batches++;
     for (const row of outcome.updated) updated.push(row);
     for (const error of outcome.failed) result.fail(error.index, error.code, error.message);
@@ -249,6 +250,57 @@ function updateStatement<T extends ObjectLiteral>(
 interface ChunkOutcome<T> {
   readonly updated: RowUpdated<T>[];
   readonly failed: BulkRowError[];
+}
+
+let savepoints = 0;
+
+/**
+ * Writes a chunk; when the database refuses it for one row's data (a unique key, a constraint,
+ * invalid data), bisects it so that every other row is still written and each bad row is reported
+ * by its index: about bad × 2·log2(chunk) statements, not one per row.
+ */
+async function writeIsolated<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  chunk: readonly RowChange[],
+  wantRecords: boolean,
+): Promise<ChunkOutcome<T>> {
+  try {
+    return await atomically(context, () => writeChunk(context, chunk, wantRecords));
+  } catch (error) {
+    if (!isRowLevelError(error)) throw error;
+    if (chunk.length === 1) {
+      const failed = { index: chunk[0]!.index, code: error.code, message: error.message };
+      return { updated: [], failed: [failed] };
+    }
+    const middle = Math.ceil(chunk.length / 2);
+    const first = await writeIsolated(context, chunk.slice(0, middle), wantRecords);
+    const second = await writeIsolated(context, chunk.slice(middle), wantRecords);
+    return {
+      updated: [...first.updated, ...second.updated],
+      failed: [...first.failed, ...second.failed],
+    };
+  }
+}
+
+/**
+ * Inside the caller's transaction a failed statement must not abort it: the attempt runs under a
+ * savepoint. Outside, each attempt is one statement (or its own transaction) already.
+ */
+async function atomically<T extends ObjectLiteral, R>(
+  context: RepositoryContext<T>,
+  attempt: () => Promise<R>,
+): Promise<R> {
+  if (!context.inTransaction) return attempt();
+  const name = `tbr_by_ids_${++savepoints}`;
+  await context.execute({ sql: `SAVEPOINT ${name}`, params: [] });
+  try {
+    const result = await attempt();
+    await context.execute({ sql: `RELEASE SAVEPOINT ${name}`, params: [] });
+    return result;
+  } catch (error) {
+    await context.execute({ sql: `ROLLBACK TO SAVEPOINT ${name}`, params: [] });
+    throw error;
+  }
 }
 
 /** Writes one chunk and tells which rows were updated and why the others were not. */

@@ -327,6 +327,35 @@ describe.each(DIALECTS)('bulkUpdate, bulkDelete and bulkUpdateByIds on %s', (dia
       expect(bumped(rows.get(d!)!)).toBe(false);
     });
 
+    it('isolates a row the database refuses: the others are written, it is reported by index', async () => {
+      const ids = await seed(Array.from({ length: 8 }, (_, i) => person(i + 1)));
+      const changes = ids.map((id, i) => ({ id, salary: 1000 + i }));
+      changes[5] = { ...changes[5]!, email: 'p1@example.com' } as (typeof changes)[number]; // taken
+      const inTransaction = async () => {
+        let result: Awaited<ReturnType<typeof repo.bulkUpdateByIds>> | undefined;
+        await db.dataSource.transaction(async (manager) => {
+          result = await repo.withManager(manager).bulkUpdateByIds(changes);
+        });
+        return result!;
+      };
+      for (const run of [() => repo.bulkUpdateByIds(changes), inTransaction]) {
+        await db.dataSource.query('UPDATE employees SET salary = 0');
+        const updates = await statementsOf(async () => {
+          const result = await run();
+          expect(result).toMatchObject({ success: false, successCount: 7, errorCount: 1 });
+          expect(result.errors).toEqual([
+            expect.objectContaining({ index: 5, code: 'UNIQUE_VIOLATION' }),
+          ]);
+        }, 'UPDATE');
+        expect(updates.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(8)));
+        const rows = byId(await table());
+        ids.forEach((id, i) => {
+          expect(rows.get(id)!.salary).toBe(i === 5 ? 0 : 1000 + i);
+          expect(rows.get(id)!.email).toBe(`p${i + 1}@example.com`);
+        });
+      }
+    });
+
     it('reports a stale version as OPTIMISTIC_LOCK_CONFLICT and leaves that row unchanged', async () => {
       const [a, b, c] = await seed([person(1), person(2), person(3)]);
       await repo.update(b!, { salary: 21 }); // b is now at version 2
