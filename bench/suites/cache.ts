@@ -12,20 +12,9 @@
  *   hand-written Redis cache-aside miss.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { IsEmail, IsInt, IsOptional, IsString } from 'class-validator';
 import Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import {
-  Column,
-  CreateDateColumn,
-  DataSource,
-  DeleteDateColumn,
-  Entity,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-  VersionColumn,
-  type DataSourceOptions,
-} from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import {
   BaseRepository,
   dataSourceOptionsFromUrl,
@@ -38,30 +27,14 @@ import {
 } from '../../src';
 import { BENCH_URLS } from '../dialects';
 import type { Measurement, ReportRow } from '../harness';
+import { benchEmployeeEntity, BenchCreateDto, BenchUpdateDto } from '../bench-employee';
 
-@Entity('bench_cache_employees')
-class CachedEmployee {
-  @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: String, length: 100 }) name!: string;
-  @Column({ type: String, length: 200 }) email!: string;
-  @Column({ type: String, length: 50 }) department!: string;
-  @Column({ type: Number }) salary!: number;
-  @VersionColumn() version!: number;
-  @CreateDateColumn() createdAt!: Date;
-  @UpdateDateColumn() updatedAt!: Date;
-  @DeleteDateColumn() deletedAt!: Date | null;
-}
-
-class CreateDto {
-  @IsString() name!: string;
-  @IsEmail() email!: string;
-  @IsString() department!: string;
-  @IsInt() salary!: number;
-}
-
-class UpdateDto {
-  @IsOptional() @IsInt() salary?: number;
-}
+const CachedEmployee = benchEmployeeEntity('bench_cache_employees');
+type CachedEmployee = InstanceType<typeof CachedEmployee>;
+const CreateDto = BenchCreateDto;
+type CreateDto = BenchCreateDto;
+const UpdateDto = BenchUpdateDto;
+type UpdateDto = BenchUpdateDto;
 
 type Repo = BaseRepository<CachedEmployee, CreateDto, UpdateDto>;
 

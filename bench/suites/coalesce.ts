@@ -1,14 +1,4 @@
-import { IsEmail, IsInt, IsString } from 'class-validator';
-import {
-  Column,
-  CreateDateColumn,
-  type DataSource,
-  DeleteDateColumn,
-  Entity,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { type DataSource } from 'typeorm';
 import {
   BaseRepository,
   histogramQuantile,
@@ -18,26 +8,12 @@ import {
 } from '../../src';
 import { throughput, type Measurement, type ReportRow } from '../harness';
 import { openBenchDataSource } from '../dialects';
+import { benchEmployeeEntity, BenchCreateDto } from '../bench-employee';
 
-@Entity('bench_coalesced')
-class BenchRow {
-  @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: String, length: 100 }) name!: string;
-  @Column({ type: String, length: 200, unique: true }) email!: string;
-  @Column({ type: String, length: 50 }) department!: string;
-  @Column({ type: Number }) salary!: number;
-  @VersionColumn() version!: number;
-  @CreateDateColumn() createdAt!: Date;
-  @UpdateDateColumn() updatedAt!: Date;
-  @DeleteDateColumn() deletedAt!: Date | null;
-}
-
-class CreateDto {
-  @IsString() name!: string;
-  @IsEmail() email!: string;
-  @IsString() department!: string;
-  @IsInt() salary!: number;
-}
+const BenchRow = benchEmployeeEntity('bench_coalesced', { uniqueEmail: true });
+type BenchRow = InstanceType<typeof BenchRow>;
+const CreateDto = BenchCreateDto;
+type CreateDto = BenchCreateDto;
 
 const DEPARTMENTS = ['eng', 'ops', 'sales', 'research'];
 const row = (tag: string, i: number) => ({

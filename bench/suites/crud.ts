@@ -1,43 +1,15 @@
-import { IsEmail, IsInt, IsOptional, IsString } from 'class-validator';
-import {
-  Column,
-  CreateDateColumn,
-  DeleteDateColumn,
-  Entity,
-  In,
-  LessThan,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-  VersionColumn,
-  type DataSource,
-} from 'typeorm';
+import { In, LessThan, type DataSource } from 'typeorm';
 import { BaseRepository, type DialectName } from '../../src';
 import { measure, type ReportRow } from '../harness';
 import { openBenchDataSource } from '../dialects';
+import { benchEmployeeEntity, BenchCreateDto, BenchUpdateDto } from '../bench-employee';
 
-@Entity('bench_employees')
-class BenchEmployee {
-  @PrimaryGeneratedColumn() id!: number;
-  @Column({ type: String, length: 100 }) name!: string;
-  @Column({ type: String, length: 200 }) email!: string;
-  @Column({ type: String, length: 50 }) department!: string;
-  @Column({ type: Number }) salary!: number;
-  @VersionColumn() version!: number;
-  @CreateDateColumn() createdAt!: Date;
-  @UpdateDateColumn() updatedAt!: Date;
-  @DeleteDateColumn() deletedAt!: Date | null;
-}
-
-class CreateDto {
-  @IsString() name!: string;
-  @IsEmail() email!: string;
-  @IsString() department!: string;
-  @IsInt() salary!: number;
-}
-
-class UpdateDto {
-  @IsOptional() @IsInt() salary?: number;
-}
+const BenchEmployee = benchEmployeeEntity('bench_employees');
+type BenchEmployee = InstanceType<typeof BenchEmployee>;
+const CreateDto = BenchCreateDto;
+type CreateDto = BenchCreateDto;
+const UpdateDto = BenchUpdateDto;
+type UpdateDto = BenchUpdateDto;
 
 const DEPARTMENTS = ['eng', 'ops', 'sales', 'research'];
 const row = (i: number) => ({
