@@ -22,6 +22,7 @@ import {
 import { DEFAULT_BATCH_SIZE, type BulkUpdateByIdsOptions } from './bulk-options';
 import { BulkResultBuilder, type BulkOperationResult, type BulkRowError } from './bulk-result';
 import { batchSizeOption, emitMode } from './bulk-write-settings';
+import { underSavepoint } from './savepoint';
 import { idOfRaw, keyString, loadRecords, readVersions, type KeyVersion } from './key-reader';
 
 /** One row's changes: its id, the fields to set, and optionally the version it expects. */
@@ -252,8 +253,6 @@ interface ChunkOutcome<T> {
   readonly failed: BulkRowError[];
 }
 
-let savepoints = 0;
-
 /**
  * Writes a chunk; when the database refuses it for one row's data (a unique key, a constraint,
  * invalid data), bisects it so that every other row is still written and each bad row is reported
@@ -265,7 +264,8 @@ async function writeIsolated<T extends ObjectLiteral>(
   wantRecords: boolean,
 ): Promise<ChunkOutcome<T>> {
   try {
-    return await atomically(context, () => writeChunk(context, chunk, wantRecords));
+    const write = () => writeChunk(context, chunk, wantRecords);
+    return await (context.inTransaction ? underSavepoint(context, write) : write());
   } catch (error) {
     if (!isRowLevelError(error)) throw error;
     if (chunk.length === 1) {
@@ -279,27 +279,6 @@ async function writeIsolated<T extends ObjectLiteral>(
       updated: [...first.updated, ...second.updated],
       failed: [...first.failed, ...second.failed],
     };
-  }
-}
-
-/**
- * Inside the caller's transaction a failed statement must not abort it: the attempt runs under a
- * savepoint. Outside, each attempt is one statement (or its own transaction) already.
- */
-async function atomically<T extends ObjectLiteral, R>(
-  context: RepositoryContext<T>,
-  attempt: () => Promise<R>,
-): Promise<R> {
-  if (!context.inTransaction) return attempt();
-  const name = `tbr_by_ids_${++savepoints}`;
-  await context.execute({ sql: `SAVEPOINT ${name}`, params: [] });
-  try {
-    const result = await attempt();
-    await context.execute({ sql: `RELEASE SAVEPOINT ${name}`, params: [] });
-    return result;
-  } catch (error) {
-    await context.execute({ sql: `ROLLBACK TO SAVEPOINT ${name}`, params: [] });
-    throw error;
   }
 }
 

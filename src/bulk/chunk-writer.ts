@@ -10,6 +10,7 @@ import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 import type { StatementResult } from '../repository/statement-executor';
 import { BulkCopy } from './bulk-copy';
+import { underSavepoint } from './savepoint';
 import { BulkInsertStatement, INSERTED_FLAG, type ConflictPolicy } from './bulk-insert-statement';
 import type { OnConflict } from './bulk-options';
 import type { PlannedChunk } from './bulk-planner';
@@ -65,7 +66,6 @@ export class ChunkWriter<T extends ObjectLiteral> {
   readonly #statements = new Map<OnConflict, BulkInsertStatement<T>>();
   readonly #copy: BulkCopy<T>;
   #insertIdStep?: Promise<number | undefined>;
-  #savepoints = 0;
 
   constructor(
     private readonly context: RepositoryContext<T>,
@@ -381,18 +381,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
     attempt: (context: RepositoryContext<T>) => Promise<R>,
   ): Promise<R> {
     const { context } = this;
-    if (context.inTransaction) {
-      const name = `tbr_bulk_${++this.#savepoints}`;
-      await context.execute({ sql: `SAVEPOINT ${name}`, params: [] });
-      try {
-        const result = await attempt(context);
-        await context.execute({ sql: `RELEASE SAVEPOINT ${name}`, params: [] });
-        return result;
-      } catch (error) {
-        await context.execute({ sql: `ROLLBACK TO SAVEPOINT ${name}`, params: [] });
-        throw error;
-      }
-    }
+    if (context.inTransaction) return underSavepoint(context, () => attempt(context));
     if (!transactional) return attempt(context);
     return context.run(() =>
       context.manager.transaction((manager) => attempt(context.withManager(manager))),

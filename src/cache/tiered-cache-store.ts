@@ -121,26 +121,34 @@ export class TieredCacheStore implements CacheStore {
 
   async invalidate(change: CacheInvalidation): Promise<void> {
     await this.l2.invalidate(change);
-    for (const store of LOCAL_STORES.get(this.#channel) ?? []) store.l1.invalidateNow(change);
-    const message: Message = { o: PROCESS_ID, n: change.namespace, r: change.rowKeys ?? null };
-    await this.l2.publish(this.#channel, JSON.stringify(message));
-  }
-
-  /** After an outage: every process drops the namespace from L1 (messages may have been lost). */
-  async #flushEverywhere(namespace: string): Promise<void> {
-    const change = { namespace, rowKeys: undefined };
-    for (const store of LOCAL_STORES.get(this.#channel) ?? []) store.l1.invalidateNow(change);
-    const message: Message = { o: PROCESS_ID, n: namespace, r: null };
-    await this.l2.publish(this.#channel, JSON.stringify(message));
+    await this.#evictL1Everywhere(change, (store) => store.l1.invalidateNow(change));
   }
 
   async clear(namespace: string, pattern?: string): Promise<number> {
     const removed = await this.l2.clear(namespace, pattern);
-    for (const store of LOCAL_STORES.get(this.#channel) ?? [])
-      store.l1.clearNow(namespace, pattern);
-    const message: Message = { o: PROCESS_ID, n: namespace, r: null };
-    await this.l2.publish(this.#channel, JSON.stringify(message));
+    // Other processes drop the whole namespace from L1: a pattern does not travel.
+    const change = { namespace, rowKeys: undefined };
+    await this.#evictL1Everywhere(change, (store) => store.l1.clearNow(namespace, pattern));
     return removed;
+  }
+
+  /** After an outage: every process drops the namespace from L1 (messages may have been lost). */
+  #flushEverywhere(namespace: string): Promise<void> {
+    const change = { namespace, rowKeys: undefined };
+    return this.#evictL1Everywhere(change, (store) => store.l1.invalidateNow(change));
+  }
+
+  /**
+   * Applies `evict` to the L1 of every tiered store of this process at once, then publishes
+   * `change` so that every other process evicts its L1 too. Called after L2 is invalidated.
+   */
+  async #evictL1Everywhere(
+    change: CacheInvalidation,
+    evict: (store: TieredCacheStore) => void,
+  ): Promise<void> {
+    for (const store of LOCAL_STORES.get(this.#channel) ?? []) evict(store);
+    const message: Message = { o: PROCESS_ID, n: change.namespace, r: change.rowKeys ?? null };
+    await this.l2.publish(this.#channel, JSON.stringify(message));
   }
 
   metrics(): StoreMetrics {
