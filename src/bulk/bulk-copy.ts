@@ -1,4 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
+import type { CopySource } from '../dialects/dialect-adapter';
 import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import { withQueryRunner } from '../repository/statement-executor';
@@ -40,16 +41,21 @@ export class BulkCopy<T extends ObjectLiteral> {
     const stamps = this.#stamps.map((s) =>
       driver.preparePersistentValue(s.value(), s.column.metadata),
     );
-    const matrix = rows.map((row) => [
-      ...chunk.columns.map((c) =>
-        driver.preparePersistentValue(row.values[c.property], c.metadata),
-      ),
-      ...stamps,
-    ]);
+    const { columns } = chunk;
+    const source: CopySource = {
+      rowCount: rows.length,
+      columnCount: columns.length + stamps.length,
+      value: (row, k) => {
+        const column = columns[k];
+        return column
+          ? driver.preparePersistentValue(rows[row]!.values[column.property], column.metadata)
+          : stamps[k - columns.length];
+      },
+    };
     const table = context.parts.statements.table;
     await context.run(() =>
       withQueryRunner(context.manager, (runner) =>
-        adapter.copyRows(runner, table, this.#columns(chunk), matrix),
+        adapter.copyRows(runner, table, this.#columns(chunk), source),
       ),
     );
   }

@@ -7,6 +7,7 @@ import type { EntityId } from '../repository/repository-events';
 import type { ConflictPolicy } from './bulk-insert-statement';
 import {
   DEFAULT_BATCH_SIZE,
+  DEFAULT_COPY_BATCH_SIZE,
   type BulkCreateOptions,
   type EmitEvents,
   type OnConflict,
@@ -57,6 +58,8 @@ interface Settings<T> {
   readonly batchSize: number;
   readonly policy: ConflictPolicy;
   readonly returnIds: boolean;
+  /** Whether the writer must learn each created row's id: for createdIds, row events or `report`. */
+  readonly needIds: boolean;
   readonly emitEvents: EmitEvents;
   readonly dryRun: boolean;
   readonly tenant: string | undefined;
@@ -122,7 +125,7 @@ async function writeAll<T extends ObjectLiteral>(
     context.inTransaction || settings.atomic || oneWindow ? 1 : context.adapter.writeConcurrency;
   const run = new BulkCreateRun(context, settings, touched, total, concurrency);
   const input = windows(rows, settings.batchSize)[Symbol.asyncIterator]();
-  const writing: { done: Promise<WrittenWindow>; keys?: ReadonlySet<string> }[] = [];
+  const writing: { done: Promise<WrittenWindow>; keys?: WindowKeys }[] = [];
   /**
    * Takes the oldest window's outcome, so ids are kept, and progress reported, in input order
    * even when a later window finished first; false to stop.
@@ -134,8 +137,8 @@ async function writeAll<T extends ObjectLiteral>(
     return written.ok;
   };
   /** A window sharing a unique-key value with one in flight waits for it: input order decides. */
-  const collides = (keys?: ReadonlySet<string>) =>
-    keys !== undefined && writing.some((w) => [...keys].some((k) => w.keys?.has(k)));
+  const collides = (keys?: WindowKeys) =>
+    keys !== undefined && writing.some((w) => w.keys !== undefined && intersects(keys, w.keys));
   let next = await input.next();
   let preparing = next.done ? undefined : run.prepare(next.value);
   let ok = true;
@@ -166,12 +169,15 @@ interface WrittenWindow {
   readonly unwritten?: number;
 }
 
+/** The values a window holds of each unique key of the model, in the model's key order. */
+type WindowKeys = readonly ReadonlySet<string>[];
+
 /** One window of input after validation. */
 interface PreparedWindow {
   readonly rows: readonly PreparedRow[];
   readonly invalid: readonly RejectedRow[];
   /** Every unique-key value the rows carry, when windows may be written side by side. */
-  readonly keys?: ReadonlySet<string>;
+  readonly keys?: WindowKeys;
 }
 
 /** The state of one bulkCreate call as its windows are prepared and written. */
@@ -194,14 +200,8 @@ class BulkCreateRun<T extends ObjectLiteral> {
     this.result = new BulkResultBuilder(settings.dryRun);
     this.#tracksKeys = concurrency > 1;
     this.#preparer = new RowPreparer(context, settings.check, settings.tenant);
-    // Bulk events carry ids only when they come cheaply; per-row events need them.
-    const perRow =
-      settings.emitEvents === 'perRow' &&
-      (context.parts.events.hasListeners('created') ||
-        context.parts.events.hasListeners('updated'));
     const needRecords = settings.report !== undefined;
-    const needIds = settings.returnIds || perRow || needRecords;
-    this.#writer = new ChunkWriter(context, settings.policy, needIds, needRecords);
+    this.#writer = new ChunkWriter(context, settings.policy, settings.needIds, needRecords);
     if (settings.policy.mode !== 'error') {
       this.result.insertedCount = 0;
       this.result.updatedCount = 0;
@@ -221,9 +221,10 @@ class BulkCreateRun<T extends ObjectLiteral> {
     for (let start = 0; start < window.length; start += PREPARE_SLICE) {
       if (start > 0) await new Promise((resolve) => setImmediate(resolve));
       const slice = window.slice(start, start + PREPARE_SLICE);
-      const prepared = await Promise.all(
-        slice.map((input, k) => this.#preparer.prepare(input, first + start + k)),
-      );
+      const settled = slice.map((input, k) => this.#preparer.prepare(input, first + start + k));
+      const prepared = settled.some((row) => row instanceof Promise)
+        ? await Promise.all(settled)
+        : (settled as (PreparedRow | RejectedRow)[]);
       for (const row of prepared) {
         if (isPrepared(row)) rows.push(row);
         else invalid.push(row);
@@ -232,16 +233,16 @@ class BulkCreateRun<T extends ObjectLiteral> {
     return { rows, invalid, ...(this.#tracksKeys ? { keys: this.#keys(rows) } : {}) };
   }
 
-  /** The unique-key values of `rows`, tagged by key, to keep colliding windows in order. */
-  #keys(rows: readonly PreparedRow[]): Set<string> {
-    const keys = new Set<string>();
-    this.context.model.uniqueKeys.forEach((key, k) => {
+  /** The unique-key values of `rows`, one set per unique key, to keep colliding windows in order. */
+  #keys(rows: readonly PreparedRow[]): WindowKeys {
+    return this.context.model.uniqueKeys.map((key) => {
+      const values = new Set<string>();
       for (const row of rows) {
         const value = keyOfValues(row.values, key);
-        if (value !== undefined) keys.add(`${k}:${value}`);
+        if (value !== undefined) values.add(value);
       }
+      return values;
     });
-    return keys;
   }
 
   /** Writes a prepared window; `ok` is false when an atomic call must stop. */
@@ -338,6 +339,16 @@ class BulkCreateRun<T extends ObjectLiteral> {
   }
 }
 
+/** Whether two windows share a value of the same unique key. */
+function intersects(a: WindowKeys, b: WindowKeys): boolean {
+  return a.some((values, k) => {
+    const other = b[k]!;
+    const [small, large] = values.size <= other.size ? [values, other] : [other, values];
+    for (const value of small) if (large.has(value)) return true;
+    return false;
+  });
+}
+
 /** The input in windows of `size` rows; arrays are sliced, iterables pulled as needed. */
 async function* windows(rows: Iterable<unknown> | AsyncIterable<unknown>, size: number) {
   if (Array.isArray(rows)) {
@@ -429,7 +440,6 @@ function resolveSettings<T extends ObjectLiteral>(
   internal: InternalBulkCreate<T> | undefined,
 ): Settings<T> {
   const { model, parts } = context;
-  const batchSize = batchSizeOption(options.batchSize) ?? DEFAULT_BATCH_SIZE;
   const mode = options.onConflict ?? 'error';
   if (!Object.hasOwn(CONFLICT_MODES, mode)) {
     throw new ConfigurationError(
@@ -459,11 +469,22 @@ function resolveSettings<T extends ObjectLiteral>(
       `${model.name}: tenantId given but the repository is not tenant-scoped`,
     );
   }
+  const returnIds = options.returnIds ?? true;
+  const emitEvents = options.emitEvents ?? true;
+  // Bulk events carry ids only when they come cheaply; per-row events need them.
+  const perRow =
+    emitEvents === 'perRow' &&
+    (parts.events.hasListeners('created') || parts.events.hasListeners('updated'));
+  const needIds = returnIds || perRow || internal?.report !== undefined;
+  // A load that no id is wanted of goes through COPY, which is fastest in larger batches.
+  const copies = context.adapter.supportsCopy && !needIds && mode === 'error';
   return {
-    batchSize,
+    batchSize:
+      batchSizeOption(options.batchSize) ?? (copies ? DEFAULT_COPY_BATCH_SIZE : DEFAULT_BATCH_SIZE),
     policy: { mode, target, updateColumns },
-    returnIds: options.returnIds ?? true,
-    emitEvents: options.emitEvents ?? true,
+    returnIds,
+    needIds,
+    emitEvents,
     dryRun: options.dryRun ?? false,
     tenant: options.tenantId ?? parts.tenant.current(),
     check: internal?.prepared ? 'prepared' : (options.validate ?? true) ? 'dto' : 'columns',

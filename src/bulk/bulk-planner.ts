@@ -24,11 +24,22 @@ export function planChunks(
   batchSize: number,
 ): PlannedChunk[] {
   const groups = new Map<string, PreparedRow[]>();
+  // Rows mostly repeat the previous row's keys in the same order: that row's group is reused
+  // without sorting and joining the keys again.
+  let lastKeys: string[] = [];
+  let lastGroup: PreparedRow[] | undefined;
   for (const row of rows) {
-    const signature = Object.keys(row.values).sort().join('\u0000');
-    const group = groups.get(signature);
+    const keys = Object.keys(row.values);
+    if (lastGroup && sameKeys(keys, lastKeys)) {
+      lastGroup.push(row);
+      continue;
+    }
+    const signature = [...keys].sort().join('\u0000');
+    let group = groups.get(signature);
     if (group) group.push(row);
-    else groups.set(signature, [row]);
+    else groups.set(signature, (group = [row]));
+    lastKeys = keys;
+    lastGroup = group;
   }
   const chunks: PlannedChunk[] = [];
   for (const [signature, group] of groups) {
@@ -53,6 +64,12 @@ export function planChunks(
     if (current.length > 0) chunks.push({ columns, rows: current });
   }
   return chunks;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** An upper-bound guess of a row's size in a text-protocol statement. */

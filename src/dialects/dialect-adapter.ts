@@ -66,6 +66,16 @@ const TRANSIENT: Readonly<Record<TransientKind, TransientErrorCode>> = Object.fr
  * asks the adapter and never branches on the dialect's name. Defaults here follow standard SQL;
  * each dialect overrides only what differs.
  */
+/**
+ * Rows for a bulk load, read cell by cell (driver values, `column` in the order of the load's
+ * columns), so that no row-by-column matrix is built for a large load.
+ */
+export interface CopySource {
+  readonly rowCount: number;
+  readonly columnCount: number;
+  value(row: number, column: number): unknown;
+}
+
 export abstract class DialectAdapter {
   abstract readonly name: DialectName;
   /** Most bind parameters one statement may carry. */
@@ -152,14 +162,14 @@ export abstract class DialectAdapter {
   readonly supportsCopy: boolean = false;
 
   /**
-   * Loads rows (driver values, in `columns` order) with the dialect's bulk-load protocol on the
-   * runner's connection. Only called where {@link supportsCopy} is true.
+   * Loads rows with the dialect's bulk-load protocol on the runner's connection. Only called
+   * where {@link supportsCopy} is true.
    */
   copyRows(
     _runner: QueryRunner,
     table: string,
     _columns: readonly string[],
-    _rows: readonly (readonly unknown[])[],
+    _rows: CopySource,
   ): Promise<number> {
     throw new Error(`${this.name} has no bulk-load protocol (COPY into ${table})`);
   }

@@ -1,6 +1,12 @@
 import type { Driver, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { DialectAdapter, driverCodeOf, type DatabaseErrorKind, type Bind } from './dialect-adapter';
+import {
+  DialectAdapter,
+  driverCodeOf,
+  type Bind,
+  type CopySource,
+  type DatabaseErrorKind,
+} from './dialect-adapter';
 import { copyRows } from './postgres-copy';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
 import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
@@ -48,7 +54,7 @@ export class PostgresAdapter extends DialectAdapter {
     runner: QueryRunner,
     table: string,
     columns: readonly string[],
-    rows: readonly (readonly unknown[])[],
+    rows: CopySource,
   ): Promise<number> {
     return copyRows(runner, `COPY ${table} (${columns.join(', ')}) FROM STDIN`, rows);
   }

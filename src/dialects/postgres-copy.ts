@@ -4,6 +4,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { prepareValue } from 'pg/lib/utils';
 import type { QueryRunner } from 'typeorm';
+import type { CopySource } from './dialect-adapter';
 
 const ESCAPES: Readonly<Record<string, string>> = Object.freeze({
   '\\': '\\\\',
@@ -11,29 +12,56 @@ const ESCAPES: Readonly<Record<string, string>> = Object.freeze({
   '\r': '\\r',
   '\t': '\\t',
 });
+const SPECIAL = /[\\\n\r\t]/;
+const SPECIALS = /[\\\n\r\t]/g;
+
+/** Rows rendered per piece of the stream: the server parses one piece while the next is built. */
+const PIECE_ROWS = 256;
+
+function escaped(text: string): string {
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text;
+}
 
 /** One value in COPY's text format, rendered exactly as pg would send it as a parameter. */
 function encode(value: unknown): string {
+  // Strings and numbers are most cells; pg sends them as their text.
+  if (typeof value === 'string') return escaped(value);
+  if (typeof value === 'number') return String(value);
   if (value === null || value === undefined) return '\\N';
   const prepared = Buffer.isBuffer(value) ? `\\x${value.toString('hex')}` : prepareValue(value);
   if (prepared === null) return '\\N';
-  const text = Buffer.isBuffer(prepared) ? `\\x${prepared.toString('hex')}` : prepared;
-  return text.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!);
+  return escaped(Buffer.isBuffer(prepared) ? `\\x${prepared.toString('hex')}` : prepared);
+}
+
+/** The source's rows as COPY text, a piece of {@link PIECE_ROWS} rows at a time. */
+function* pieces(source: CopySource): Generator<string> {
+  const { rowCount, columnCount } = source;
+  for (let start = 0; start < rowCount; start += PIECE_ROWS) {
+    let text = '';
+    const end = Math.min(rowCount, start + PIECE_ROWS);
+    for (let row = start; row < end; row++) {
+      for (let column = 0; column < columnCount; column++) {
+        if (column > 0) text += '\t';
+        text += encode(source.value(row, column));
+      }
+      text += '\n';
+    }
+    yield text;
+  }
 }
 
 /**
- * `COPY table (columns) FROM STDIN` of `rows` (driver values, one array per row) on the query
- * runner's connection, so it joins the runner's transaction. Logged like any other statement.
+ * `COPY table (columns) FROM STDIN` of the source's rows on the query runner's connection, so it
+ * joins the runner's transaction. Logged like any other statement.
  */
 export async function copyRows(
   runner: QueryRunner,
   sql: string,
-  rows: readonly (readonly unknown[])[],
+  source: CopySource,
 ): Promise<number> {
   const client = (await runner.connect()) as PoolClient;
   runner.connection.logger.logQuery(sql, [], runner);
-  const text = rows.map((row) => row.map(encode).join('\t')).join('\n') + '\n';
   const stream = client.query(copyFrom(sql));
-  await pipeline(Readable.from([text]), stream);
-  return Number(stream.rowCount ?? rows.length);
+  await pipeline(Readable.from(pieces(source), { objectMode: false }), stream);
+  return Number(stream.rowCount ?? source.rowCount);
 }

@@ -7,6 +7,7 @@ import {
   ensureSalaryCheck,
   storedEmployees,
 } from '../support/employee';
+import { Item, ItemRepository } from '../support/item';
 import { DIALECTS } from '../support/servers';
 
 interface Stored {
@@ -420,6 +421,41 @@ describe.each(DIALECTS)('bulkCreate inside a transaction on %s', (dialect) => {
       })
       .catch(() => undefined);
     expect(await repo.count()).toBe(0);
+  });
+});
+
+describe.each(DIALECTS)('bulkCreate value fidelity on %s', (dialect) => {
+  let db: TestDataSource;
+  beforeAll(async () => {
+    db = await openDataSource(dialect, [Item]);
+  });
+  afterAll(() => db.dataSource.destroy());
+
+  it('stores the same values without ids (COPY on PostgreSQL) as with them (INSERT)', async () => {
+    const repo = new ItemRepository(db.dataSource);
+    const awkward = ['tab\there', 'line\nbreak', 'cr\rreturn', 'back\\slash', '\\N', 'ünï 😀', ''];
+    const rows = (offset: number) =>
+      Array.from({ length: 600 }, (_, i) => ({
+        id: offset + i,
+        name: i % 9 === 0 ? null : `${awkward[i % awkward.length]}-${i}`,
+        qty: i % 7 === 0 ? null : i % 2 === 0 ? -i : i * 1000,
+        flag: i % 5 === 0 ? null : i % 2 === 0,
+        at: i % 11 === 0 ? null : new Date(Date.UTC(2024, 0, 1, 0, 0, i, i % 1000)),
+      }));
+    // Items have no DTO rules: only the column check applies.
+    const viaInsert = await repo.bulkCreate(rows(0), { validate: false });
+    const viaLoad = await repo.bulkCreate(rows(10_000), { returnIds: false, validate: false });
+    expect([viaInsert.successCount, viaLoad.successCount]).toEqual([600, 600]);
+    if (dialect === 'postgres') {
+      expect(db.queries.queries.some((q) => q.startsWith('COPY'))).toBe(true);
+    }
+    const stored = await db.dataSource.getRepository(Item).find({ order: { id: 'ASC' } });
+    const strip = (item: Item, offset: number) => ({ ...item, id: item.id - offset });
+    const inserted = stored.filter((r) => r.id < 10_000).map((r) => strip(r, 0));
+    const loaded = stored.filter((r) => r.id >= 10_000).map((r) => strip(r, 10_000));
+    expect(loaded).toHaveLength(600);
+    expect(loaded).toEqual(inserted);
+    expect(inserted[1]!.name).toBe('line\nbreak-1');
   });
 });
 
