@@ -17,6 +17,9 @@ export interface ConflictPolicy {
   readonly updateColumns?: readonly ModelColumn[];
 }
 
+/** VALUES statements kept per writer: a load has a few shapes (signatures × chunk sizes). */
+const CACHED_SHAPES = 16;
+
 /** The name the RETURNING clause gives the "was inserted" flag of an upsert. */
 export const INSERTED_FLAG = '__inserted';
 
@@ -27,6 +30,7 @@ export const INSERTED_FLAG = '__inserted';
 export class BulkInsertStatement<T extends ObjectLiteral> {
   readonly #stamps: readonly { column: ModelColumn; sql: string }[];
   readonly #returning: string;
+  readonly #valuesSqlByShape = new Map<string, string>();
 
   /**
    * @param returnRows RETURNING every column (where the dialect has RETURNING) rather than the
@@ -53,34 +57,63 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
   }
 
   build(chunk: PlannedChunk, rows: readonly PreparedRow[] = chunk.rows): Statement {
-    const { adapter } = this.context;
-    const params = new PositionalParameters(adapter);
+    const types = this.#arrayTypes(chunk);
+    if (!types) {
+      return { sql: this.#valuesSql(chunk, rows.length), params: this.#values(chunk, rows) };
+    }
+    const params = new PositionalParameters(this.context.adapter);
+    const source = this.#unnestSource(chunk, rows, types, params.bind);
+    return { sql: this.#sql(chunk, source), params: params.values };
+  }
+
+  #sql(chunk: PlannedChunk, source: string): string {
     const names = [...chunk.columns, ...this.#stamps.map((s) => s.column)].map((c) =>
       this.#quote(c),
     );
-    const types = this.#arrayTypes(chunk);
-    const source = types
-      ? this.#unnestSource(chunk, rows, types, params.bind)
-      : this.#valuesSource(chunk, rows, params.bind);
     const conflict = this.#conflictClause(chunk);
-    const sql =
-      `${adapter.insertInto(this.context.parts.statements.table, names)} ${source}` +
+    return (
+      `${this.context.adapter.insertInto(this.context.parts.statements.table, names)} ${source}` +
       (conflict ? ` ${conflict}` : '') +
-      this.#returning;
-    return { sql, params: params.values };
+      this.#returning
+    );
   }
 
-  /** `VALUES (…), (…)`: one parameter per value. */
-  #valuesSource(chunk: PlannedChunk, rows: readonly PreparedRow[], bind: Bind): string {
+  /**
+   * The `VALUES (…), (…)` statement of `rowCount` rows of the chunk's columns. Its text depends
+   * on nothing else, so it is built once per shape: a large load repeats one string (which also
+   * lets the driver's statement cache find it without rehashing it).
+   */
+  #valuesSql(chunk: PlannedChunk, rowCount: number): string {
+    const shape = `${rowCount}:${chunk.columns.map((c) => c.property).join(',')}`;
+    let sql = this.#valuesSqlByShape.get(shape);
+    if (sql === undefined) {
+      const { adapter } = this.context;
+      const stamps = this.#stamps.map((s) => s.sql);
+      const width = chunk.columns.length;
+      const tuples: string[] = [];
+      for (let r = 0; r < rowCount; r++) {
+        const cells = chunk.columns.map((_, c) => adapter.placeholder(r * width + c));
+        tuples.push(`(${[...cells, ...stamps].join(', ')})`);
+      }
+      sql = this.#sql(chunk, `VALUES ${tuples.join(', ')}`);
+      if (this.#valuesSqlByShape.size >= CACHED_SHAPES) this.#valuesSqlByShape.clear();
+      this.#valuesSqlByShape.set(shape, sql);
+    }
+    return sql;
+  }
+
+  /** The chunk's values, row by row, in the order of the `VALUES` placeholders. */
+  #values(chunk: PlannedChunk, rows: readonly PreparedRow[]): unknown[] {
     const { driver } = this.context;
-    const stamps = this.#stamps.map((s) => s.sql);
-    const tuples = rows.map((row) => {
-      const values = chunk.columns.map((c) =>
-        bind(driver.preparePersistentValue(row.values[c.property], c.metadata)),
-      );
-      return `(${[...values, ...stamps].join(', ')})`;
-    });
-    return `VALUES ${tuples.join(', ')}`;
+    const { columns } = chunk;
+    const values = new Array<unknown>(rows.length * columns.length);
+    let k = 0;
+    for (const row of rows) {
+      for (const column of columns) {
+        values[k++] = driver.preparePersistentValue(row.values[column.property], column.metadata);
+      }
+    }
+    return values;
   }
 
   /**

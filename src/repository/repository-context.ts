@@ -163,15 +163,18 @@ export class RepositoryContext<T extends ObjectLiteral> {
 
   /**
    * Validates input against a DTO and maps it to entity columns; properties that are not
-   * columns, and the columns the repository maintains, are refused.
+   * columns, and the columns the repository maintains, are refused. Synchronous (throwing
+   * {@link ValidationError}) where the DTO's check is; see {@link DtoValidator.validate}.
    */
-  async validated(
+  validated(
     dto: 'create' | 'update',
     input: unknown,
     index?: number,
-  ): Promise<Record<string, unknown>> {
-    const values = await this.parts.validators[dto].validate(input, index);
-    return this.checkColumns(values, index);
+  ): Record<string, unknown> | Promise<Record<string, unknown>> {
+    const values = this.parts.validators[dto].validate(input, index);
+    return values instanceof Promise
+      ? values.then((checked) => this.checkColumns(checked, index))
+      : this.checkColumns(values, index);
   }
 
   /** Refuses properties that are not columns, and columns the repository maintains. */

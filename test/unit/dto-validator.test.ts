@@ -44,8 +44,18 @@ class WithAsync {
   @IsString() @IsNotTaken({ message: 'is taken' }) handle!: string;
 }
 
+/** What validating `input` throws or rejects with. */
+const failure = async (validator: DtoValidator, input: unknown, index?: number) => {
+  try {
+    await validator.validate(input, index);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+};
+
 const fieldsOf = async (validator: DtoValidator, input: unknown) => {
-  const error = await validator.validate(input).catch((e: unknown) => e);
+  const error = await failure(validator, input);
   expect(error).toBeInstanceOf(ValidationError);
   return (error as ValidationError).fields.map((f) => f.field).sort();
 };
@@ -83,7 +93,15 @@ describe('DtoValidator', () => {
   });
 
   it('reports the bulk input index', async () => {
-    const error = await new DtoValidator('E', Plain).validate({}, 7).catch((e: unknown) => e);
+    const error = await failure(new DtoValidator('E', Plain), {}, 7);
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', index: 7 });
+  });
+
+  it('answers synchronously where the compiled check covers the class, and asynchronously otherwise', async () => {
+    expect(new DtoValidator('E', Plain).validate({ name: 'a' })).not.toBeInstanceOf(Promise);
+    expect(() => new DtoValidator('E', Plain).validate({ name: 1 })).toThrow(ValidationError);
+    const slow = new DtoValidator('E', WithAsync).validate({ handle: 'free' });
+    expect(slow).toBeInstanceOf(Promise);
+    expect(await slow).toEqual({ handle: 'free' });
   });
 });
