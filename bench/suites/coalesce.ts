@@ -182,21 +182,32 @@ export async function coalesceSuite(dialect: DialectName, n: number): Promise<Re
   reference(`reference: bulkCreate(${PRODUCERS} rows), one at a time`, bulk);
   reference(`reference: raw ${PRODUCERS}-row INSERT returning rows, one at a time`, raw);
 
-  if (process.env.BENCH_COALESCE_SWEEP === '1') {
-    for (const maxBatchSize of [16, 32, 64, 128]) {
-      for (const maxWaitMs of [1, 2, 5]) {
-        const options: Partial<CoalescerOptions> = { maxBatchSize, maxWaitMs };
-        const swept = new WriteCoalescer(options);
-        const repo = repository(swept);
-        const sweep = measured((tag, i) => repo.createBatched(row(tag, i)));
-        for (let r = 0; r < rounds; r++) await sweep.round();
-        await swept.close();
-        const label = `createBatched() maxBatchSize ${maxBatchSize}, maxWaitMs ${maxWaitMs}`;
-        report(label, swept);
-        rows.push({ dialect, measurement: sweep.tally.measurement(label), baseline });
-      }
-    }
+  for (const [maxBatchSize, maxWaitMs] of sweepPairs(process.env.BENCH_COALESCE_SWEEP)) {
+    const options: Partial<CoalescerOptions> = { maxBatchSize, maxWaitMs };
+    const swept = new WriteCoalescer(options);
+    const repo = repository(swept);
+    const sweep = measured((tag, i) => repo.createBatched(row(tag, i)));
+    for (let r = 0; r < rounds; r++) await sweep.round();
+    await swept.close();
+    const label = `createBatched() maxBatchSize ${maxBatchSize}, maxWaitMs ${maxWaitMs}`;
+    report(label, swept);
+    rows.push({ dialect, measurement: sweep.tally.measurement(label), baseline });
   }
   await ds.destroy();
   return rows;
+}
+
+/**
+ * The maxBatchSize/maxWaitMs pairs to sweep: `1` for the whole grid, or a list such as `32x2,16x1`.
+ */
+function sweepPairs(spec: string | undefined): [number, number][] {
+  if (!spec) return [];
+  if (spec === '1')
+    return [16, 32, 64, 128].flatMap((size) =>
+      [1, 2, 5].map((wait): [number, number] => [size, wait]),
+    );
+  return spec.split(',').map((pair) => {
+    const [size, wait] = pair.split('x').map(Number);
+    return [size!, wait!];
+  });
 }

@@ -31,6 +31,7 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
   readonly #stamps: readonly { column: ModelColumn; sql: string }[];
   readonly #returning: string;
   readonly #valuesSqlByShape = new Map<string, string>();
+  readonly #writers = new Map<ModelColumn, (value: unknown) => unknown>();
 
   /**
    * @param returnRows RETURNING every column (where the dialect has RETURNING) rather than the
@@ -104,16 +105,27 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
 
   /** The chunk's values, row by row, in the order of the `VALUES` placeholders. */
   #values(chunk: PlannedChunk, rows: readonly PreparedRow[]): unknown[] {
-    const { driver } = this.context;
     const { columns } = chunk;
-    const values = new Array<unknown>(rows.length * columns.length);
+    const width = columns.length;
+    const properties = columns.map((c) => c.property);
+    const writers = columns.map((c) => this.#writer(c));
+    const values = new Array<unknown>(rows.length * width);
     let k = 0;
     for (const row of rows) {
-      for (const column of columns) {
-        values[k++] = driver.preparePersistentValue(row.values[column.property], column.metadata);
-      }
+      const source = row.values;
+      for (let c = 0; c < width; c++) values[k++] = writers[c]!(source[properties[c]!]);
     }
     return values;
+  }
+
+  /** The column's value conversion, built once per column (see `DialectAdapter.persistentValue`). */
+  #writer(column: ModelColumn): (value: unknown) => unknown {
+    let writer = this.#writers.get(column);
+    if (!writer) {
+      writer = this.context.adapter.persistentValue(column.metadata, this.context.driver);
+      this.#writers.set(column, writer);
+    }
+    return writer;
   }
 
   /**
@@ -126,11 +138,9 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
     types: readonly string[],
     bind: Bind,
   ): string {
-    const { driver } = this.context;
     const arrays = chunk.columns.map((c, i) => {
-      const values = rows.map((row) =>
-        driver.preparePersistentValue(row.values[c.property], c.metadata),
-      );
+      const write = this.#writer(c);
+      const values = rows.map((row) => write(row.values[c.property]));
       return `${bind(values)}::${types[i]}[]`;
     });
     const selected = ['*', ...this.#stamps.map((s) => s.sql)].join(', ');

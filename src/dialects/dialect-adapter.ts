@@ -98,6 +98,15 @@ export abstract class DialectAdapter {
     return value;
   }
 
+  /**
+   * How a bulk write turns one column's values into bound values: what TypeORM's
+   * `preparePersistentValue` does, as one function per column so a dialect can replace a slow
+   * conversion for the column types it knows.
+   */
+  persistentValue(column: ColumnMetadata, driver: Driver): (value: unknown) => unknown {
+    return (value) => driver.preparePersistentValue(value, column);
+  }
+
   /** A boolean as a raw query binds it. */
   bindableBoolean(value: boolean): unknown {
     return value;

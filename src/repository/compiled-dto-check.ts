@@ -66,7 +66,7 @@ export function compileDtoCheck(dtoClass: new () => object): DtoCheck | undefine
     for (const key of Object.keys(instance)) if (!known.has(key)) return false;
     for (const { property, conditions, constraints } of checks) {
       const value = (instance as Record<string, unknown>)[property];
-      if (!conditions.every((condition) => condition(instance, value))) continue;
+      if (!holds(conditions, instance, value)) continue;
       for (const { metadata, instances } of constraints) {
         if (metadata.validateIf && !metadata.validateIf(instance, value)) continue;
         const args: ValidationArguments = {
@@ -81,4 +81,14 @@ export function compileDtoCheck(dtoClass: new () => object): DtoCheck | undefine
     }
     return true;
   };
+}
+
+/** Whether every condition holds: a plain loop, as this runs for each property of each row. */
+function holds(
+  conditions: PropertyCheck['conditions'],
+  instance: object,
+  value: unknown,
+): boolean {
+  for (const condition of conditions) if (!condition(instance, value)) return false;
+  return true;
 }
