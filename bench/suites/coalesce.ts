@@ -149,8 +149,8 @@ export async function coalesceSuite(dialect: DialectName, n: number): Promise<Re
     console.log(
       `bench: ${dialect} ${name}: ${m.batches} batches, ` +
         `${(m.batchedEntries / Math.max(1, m.batches)).toFixed(1)} entries/batch, ` +
-        `batch p50 ≤ ${histogramQuantile(m.batchTimeMs, 0.5)} ms, ` +
-        `p99 ≤ ${histogramQuantile(m.batchTimeMs, 0.99)} ms`,
+        `batch p50 ≤ ${+histogramQuantile(m.batchTimeMs, 0.5).toFixed(1)} ms, ` +
+        `p99 ≤ ${+histogramQuantile(m.batchTimeMs, 0.99).toFixed(1)} ms`,
     );
   };
 
