@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { PoolClient } from 'pg';
+import { defaults, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { prepareValue } from 'pg/lib/utils';
 import type { QueryRunner } from 'typeorm';
+import { pgLocalDateText } from './date-text';
 import type { CopySource } from './dialect-adapter';
 
 const ESCAPES: Readonly<Record<string, string>> = Object.freeze({
@@ -28,6 +29,10 @@ function encode(value: unknown): string {
   if (typeof value === 'string') return escaped(value);
   if (typeof value === 'number') return String(value);
   if (value === null || value === undefined) return '\\N';
+  if (value instanceof Date && !defaults.parseInputDatesAsUTC) {
+    const text = pgLocalDateText(value);
+    if (text !== undefined) return text; // digits and punctuation: nothing to escape
+  }
   const prepared = Buffer.isBuffer(value) ? `\\x${value.toString('hex')}` : prepareValue(value);
   if (prepared === null) return '\\N';
   return escaped(Buffer.isBuffer(prepared) ? `\\x${prepared.toString('hex')}` : prepared);

@@ -2,6 +2,7 @@ import type { Driver } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { DateUtils } from 'typeorm/util/DateUtils';
 import { DialectAdapter, driverCodeOf, type Bind, type DatabaseErrorKind } from './dialect-adapter';
+import { utcDatetimeText } from './date-text';
 import { globPattern, type MatchMode } from './like-pattern';
 import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
 
@@ -20,57 +21,12 @@ const KINDS: Readonly<Record<string, DatabaseErrorKind>> = Object.freeze({
   SQLITE_LOCKED_SHAREDCACHE: 'busy',
 });
 
-const MIN_FOUR_DIGIT_YEAR = Date.parse('0000-01-01T00:00:00.000Z');
-const MAX_FOUR_DIGIT_YEAR = Date.parse('9999-12-31T23:59:59.999Z');
-const DAY_MS = 86_400_000;
-const padded = (n: number, width: number) => String(n).padStart(width, '0');
-const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => padded(n, 2));
-const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => padded(n, 3));
-
 /**
- * TypeORM's datetime text (`2024-05-01 12:00:00.000`, UTC), computed with integer arithmetic
- * (Hinnant's days-to-civil) and digit tables: several times faster than TypeORM's field-by-field
- * formatting or `toISOString`, and a bulk load formats one per row and datetime column. Years
- * outside 0–9999 and invalid dates keep TypeORM's own formatting.
+ * TypeORM's datetime text (`2024-05-01 12:00:00.000`, UTC), by the fast formatter where it
+ * applies and TypeORM's own elsewhere.
  */
 export function utcDatetime(value: Date): string {
-  const time = value.getTime();
-  if (!(time >= MIN_FOUR_DIGIT_YEAR && time <= MAX_FOUR_DIGIT_YEAR)) {
-    return DateUtils.mixedDateToUtcDatetimeString(value) as string;
-  }
-  const msOfDay = ((time % DAY_MS) + DAY_MS) % DAY_MS;
-  const z = (time - msOfDay) / DAY_MS + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor(
-    (dayOfEra -
-      Math.floor(dayOfEra / 1460) +
-      Math.floor(dayOfEra / 36_524) -
-      Math.floor(dayOfEra / 146_096)) /
-      365,
-  );
-  const dayOfYear =
-    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const mp = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  const seconds = Math.floor(msOfDay / 1000);
-  return (
-    (year >= 1000 ? String(year) : padded(year, 4)) +
-    '-' +
-    TWO_DIGITS[month]! +
-    '-' +
-    TWO_DIGITS[day]! +
-    ' ' +
-    TWO_DIGITS[Math.floor(seconds / 3600)]! +
-    ':' +
-    TWO_DIGITS[Math.floor(seconds / 60) % 60]! +
-    ':' +
-    TWO_DIGITS[seconds % 60]! +
-    '.' +
-    THREE_DIGITS[msOfDay % 1000]!
-  );
+  return utcDatetimeText(value) ?? (DateUtils.mixedDateToUtcDatetimeString(value) as string);
 }
 
 export class SqliteAdapter extends DialectAdapter {
