@@ -61,10 +61,26 @@ export function utcDatetimeText(value: Date): string | undefined {
 }
 
 /**
+ * Whether the process's local time zone is UTC now (it changes when `process.env.TZ` is
+ * assigned): then {@link pgLocalDateText} can skip the per-date offset lookups.
+ */
+export function localZoneIsUtc(): boolean {
+  const zone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return zone === 'UTC' || zone === 'Etc/UTC';
+}
+
+/**
  * node-postgres's text for a Date parameter (its `dateToString`): local wall-clock time with the
  * local offset, `2024-05-01T14:00:00.000+02:00`.
+ *
+ * @param zoneIsUtc the local zone is UTC ({@link localZoneIsUtc}), asked once per load
  */
-export function pgLocalDateText(value: Date): string | undefined {
+export function pgLocalDateText(value: Date, zoneIsUtc = false): string | undefined {
+  // Local-time lookups cost more than the formatting; in UTC there is nothing to look up.
+  if (zoneIsUtc) {
+    const text = civilText(value.getTime(), 'T');
+    return text === undefined || text.startsWith('0000') ? undefined : `${text}+00:00`;
+  }
   const offset = -value.getTimezoneOffset();
   // getTimezoneOffset drops the seconds of historic local mean times (Amsterdam's +00:19:32),
   // which pg's local fields keep; such dates, and year 0 (pg writes it as BC), are declined.

@@ -4,7 +4,7 @@ import { defaults, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { prepareValue } from 'pg/lib/utils';
 import type { QueryRunner } from 'typeorm';
-import { pgLocalDateText } from './date-text';
+import { localZoneIsUtc, pgLocalDateText } from './date-text';
 import type { CopySource } from './dialect-adapter';
 
 const ESCAPES: Readonly<Record<string, string>> = Object.freeze({
@@ -23,14 +23,18 @@ function escaped(text: string): string {
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text;
 }
 
-/** One value in COPY's text format, rendered exactly as pg would send it as a parameter. */
-function encode(value: unknown): string {
+/**
+ * One value in COPY's text format, rendered exactly as pg would send it as a parameter.
+ *
+ * @param utc the local time zone is UTC (asked once per COPY, not per date)
+ */
+function encode(value: unknown, utc: boolean): string {
   // Strings and numbers are most cells; pg sends them as their text.
   if (typeof value === 'string') return escaped(value);
   if (typeof value === 'number') return String(value);
   if (value === null || value === undefined) return '\\N';
   if (value instanceof Date && !defaults.parseInputDatesAsUTC) {
-    const text = pgLocalDateText(value);
+    const text = pgLocalDateText(value, utc);
     if (text !== undefined) return text; // digits and punctuation: nothing to escape
   }
   const prepared = Buffer.isBuffer(value) ? `\\x${value.toString('hex')}` : prepareValue(value);
@@ -41,13 +45,14 @@ function encode(value: unknown): string {
 /** The source's rows as COPY text, a piece of {@link PIECE_ROWS} rows at a time. */
 function* pieces(source: CopySource): Generator<string> {
   const { rowCount, columnCount } = source;
+  const utc = localZoneIsUtc();
   for (let start = 0; start < rowCount; start += PIECE_ROWS) {
     let text = '';
     const end = Math.min(rowCount, start + PIECE_ROWS);
     for (let row = start; row < end; row++) {
       for (let column = 0; column < columnCount; column++) {
         if (column > 0) text += '\t';
-        text += encode(source.value(row, column));
+        text += encode(source.value(row, column), utc);
       }
       text += '\n';
     }

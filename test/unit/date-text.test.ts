@@ -32,7 +32,14 @@ describe('utcDatetimeText (SQLite datetime text)', () => {
 });
 
 describe('pgLocalDateText (a Date as node-postgres sends it)', () => {
-  const zones = ['UTC', 'Europe/Amsterdam', 'America/St_Johns', 'Asia/Kolkata', 'Pacific/Chatham'];
+  const zones = [
+    'UTC',
+    'Etc/UTC',
+    'Europe/Amsterdam',
+    'America/St_Johns',
+    'Asia/Kolkata',
+    'Pacific/Chatham',
+  ];
 
   it(`writes what pg writes, or declines, in ${zones.join(', ')}`, () => {
     // A child process: only there does assigning TZ change the zone (see the script).
@@ -61,6 +68,7 @@ describe('pgLocalDateText (a Date as node-postgres sends it)', () => {
   it('declines year 0 in local time, which pg writes as 1 BC', () => {
     const date = new Date('0000-06-01T12:00:00.000Z');
     expect(pgLocalDateText(date)).toBeUndefined();
+    expect(pgLocalDateText(date, true)).toBeUndefined();
     expect(prepareValue(date)).toMatch(/ BC$/);
   });
 });
