@@ -64,10 +64,16 @@ async function isolatedUrl(dialect: DialectName): Promise<string> {
   } else if (dialect === 'mysql') {
     const c = await mysql.createConnection({ uri: BENCH_URLS.mysql });
     await c.query(`CREATE DATABASE IF NOT EXISTS ${BENCH_SCHEMA} CHARACTER SET utf8mb4`);
+    const [[{ version }]] = (await c.query('SELECT VERSION() AS version')) as unknown as [
+      [{ version: string }],
+    ];
     await c.end();
     const url = new URL(BENCH_URLS.mysql);
     url.pathname = `/${BENCH_SCHEMA}`;
-    return url.toString();
+    // A MariaDB server is configured as a MariaDB user would (TypeORM's type 'mariadb'), unless
+    // BENCH_MYSQL_AS_MYSQL=1 asks for the plain MySQL code paths.
+    const asMariaDb = /mariadb/i.test(version) && process.env.BENCH_MYSQL_AS_MYSQL !== '1';
+    return asMariaDb ? url.toString().replace(/^mysql:/, 'mariadb:') : url.toString();
   }
   return BENCH_URLS[dialect];
 }

@@ -45,6 +45,7 @@ export async function bulkDelete<T extends ObjectLiteral>(
 
   const result = new BulkResultBuilder();
   const outcome = await writeMatching(context, node, {
+    kind: soft ? 'update' : 'delete', // a soft delete is an UPDATE
     statement,
     batchSize,
     // Per-row `deleted` events carry only the id, so ids are all they need.

@@ -184,7 +184,7 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
 
   #returningClause(): string {
     const { model, adapter } = this.context;
-    if (!adapter.supportsReturning) return '';
+    if (!adapter.returning.insert) return '';
     const columns = new Set([
       model.primary,
       ...(this.policy.mode === 'error' ? [] : this.policy.target),

@@ -288,7 +288,7 @@ async function writeChunk<T extends ObjectLiteral>(
   chunk: readonly RowChange[],
   wantRecords: boolean,
 ): Promise<ChunkOutcome<T>> {
-  if (context.adapter.supportsReturning) {
+  if (context.adapter.returning.update) {
     const statement = updateStatement(context, chunk, wantRecords ? 'row' : 'key');
     const { rows } = await context.execute(statement);
     const column = context.model.primary.databaseName;

@@ -40,6 +40,7 @@ export async function bulkUpdate<T extends ObjectLiteral>(
   const result = new BulkResultBuilder();
   const { statements } = context.parts;
   const outcome = await writeMatching(context, node, {
+    kind: 'update',
     statement: (where, returning) => statements.update(values, where, returning),
     batchSize,
     wanted: emit === 'perRow' ? 'rows' : emit ? 'cheapIds' : 'count',

@@ -179,49 +179,61 @@ export class ChunkWriter<T extends ObjectLiteral> {
     if (mode === 'error') return this.#inserted(context, chunk, rows, result);
 
     const updates = this.#updatesAnything(chunk);
-    if (statement.returnsRows) {
-      // Returned: inserted or updated. Not returned: skipped, or an update its guard refused.
+    if (!existing) {
+      // RETURNING alone tells: returned rows were inserted (or, by the flag, updated); a row not
+      // returned was skipped, or is an update its guard refused.
       const returned = this.#byKey(result.rows, key, context);
       return rows.map((row): RowOutcome<T> => {
-        const k = keyOfValues(row.values, key)!;
-        const raw = returned.get(k);
+        const raw = returned.get(keyOfValues(row.values, key)!);
         if (!raw) return mode === 'update' && updates ? failed(HIDDEN_ROW) : { kind: 'skipped' };
-        const inserted = flag ? truthy(raw[INSERTED_FLAG]) : !existing?.has(k);
-        const id = this.#idOf(context, raw);
-        const record = this.needRecords ? { record: context.hydrate(raw) } : {};
-        return { kind: inserted ? 'inserted' : 'updated', id, ...record };
+        const inserted = flag ? truthy(raw[INSERTED_FLAG]) : true;
+        return { kind: inserted ? 'inserted' : 'updated', ...this.#stored(context, raw) };
       });
     }
-    // No RETURNING (MySQL): what existed before the INSERT tells inserts from updates and skips,
-    // and a read-back by key finds the new ids.
-    const readBack = this.needIds
-      ? this.#byKey(
-          (await context.execute(selectByKeys(context, key, rows, [context.model.primary]))).rows,
-          key,
-          context,
-        )
-      : undefined;
+    // What existed before the INSERT tells inserts from updates and skips; the new rows come from
+    // RETURNING where the dialect has it, else from a read-back by key.
+    const found = statement.returnsRows
+      ? this.#byKey(result.rows, key, context)
+      : this.needIds
+        ? this.#byKey(
+            (await context.execute(selectByKeys(context, key, rows, [context.model.primary]))).rows,
+            key,
+            context,
+          )
+        : undefined;
     return rows.map((row): RowOutcome<T> => {
       const k = keyOfValues(row.values, key)!;
-      const before = existing!.get(k);
+      const before = existing.get(k);
       if (!before) {
-        if (!readBack) return { kind: 'inserted', id: undefined };
-        const raw = readBack.get(k);
+        if (!found) return { kind: 'inserted', id: undefined };
+        const raw = found.get(k);
         // MySQL reacts to every unique key; a row that is still missing hit another one.
-        if (raw) return { kind: 'inserted', id: this.#idOf(context, raw) };
+        if (raw) return { kind: 'inserted', ...this.#stored(context, raw) };
         return mode === 'skip' ? { kind: 'skipped' } : failed(OTHER_KEY);
       }
       if (mode === 'skip' || !updates) return { kind: 'skipped' };
-      return before.visible ? { kind: 'updated', id: before.id } : failed(HIDDEN_ROW);
+      if (!before.visible) return failed(HIDDEN_ROW);
+      const raw = found?.get(k);
+      return { kind: 'updated', ...(raw ? this.#stored(context, raw) : { id: before.id }) };
     });
+  }
+
+  /** A written row's id, and with `needRecords` the row itself, from what the statement returned. */
+  #stored(
+    context: RepositoryContext<T>,
+    raw: Readonly<Record<string, unknown>>,
+  ): { id: EntityId; record?: T } {
+    const id = this.#idOf(context, raw);
+    return this.needRecords ? { id, record: context.hydrate(raw) } : { id };
   }
 
   /** Whether an attempt must read the rows under its keys before inserting. */
   #readsExisting(chunk: PlannedChunk): boolean {
     const { statement, mode } = this.statementFor(chunk);
+    const { adapter } = this.context;
     if (mode === 'error') return false;
-    if (!statement.returnsRows) return true;
-    return mode === 'update' && this.context.adapter.upsertInsertedFlag() === undefined;
+    if (!statement.returnsRows || adapter.returnsConflictingRows) return true;
+    return mode === 'update' && adapter.upsertInsertedFlag() === undefined;
   }
 
   /** Whether an attempt reads as well as writes, and so needs a transaction to be consistent. */
@@ -305,7 +317,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
   /** Whether this dialect can only learn the ids of this chunk by inserting row by row. */
   async #needsRowByRow(chunk: PlannedChunk): Promise<boolean> {
     const { adapter, model } = this.context;
-    if (!this.needIds || adapter.supportsReturning || chunk.columns.includes(model.primary))
+    if (!this.needIds || adapter.returning.insert || chunk.columns.includes(model.primary))
       return false;
     return (await this.#step(this.context)) === undefined && !this.#uniqueKeyIn(chunk);
   }

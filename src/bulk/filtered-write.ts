@@ -17,6 +17,8 @@ export type Wanted = 'count' | 'cheapIds' | 'ids' | 'rows';
 
 /** An UPDATE or DELETE of the visible rows a filter matches. */
 export interface MatchingWrite {
+  /** The kind of statement, for whether it can return what it wrote. */
+  readonly kind: 'update' | 'delete';
   /** The statement that writes the rows `where` selects. */
   readonly statement: (where: WhereWriter, returning: Returning) => Statement;
   /** Primary keys per statement; `undefined` for one statement over the whole filter. */
@@ -59,7 +61,7 @@ export async function writeMatching<T extends ObjectLiteral>(
   node: FilterNode,
   write: MatchingWrite,
 ): Promise<WriteOutcome<T>> {
-  const { supportsReturning } = context.adapter;
+  const supportsReturning = context.adapter.returning[write.kind];
   const { wanted } = write;
   const returning: Returning =
     !supportsReturning || wanted === 'count' ? 'none' : wanted === 'rows' ? 'row' : 'key';

@@ -1,17 +1,22 @@
 import type { DataSource } from 'typeorm';
 import { ConfigurationError } from '../errors';
 import type { DialectAdapter } from './dialect-adapter';
-import { MysqlAdapter } from './mysql-adapter';
+import { insertReturningOf, MysqlAdapter } from './mysql-adapter';
 import { PostgresAdapter } from './postgres-adapter';
 import { SqliteAdapter } from './sqlite-adapter';
 
-const ADAPTERS: Readonly<Record<string, () => DialectAdapter>> = Object.freeze({
-  postgres: () => new PostgresAdapter(),
-  mysql: () => new MysqlAdapter(),
-  mariadb: () => new MysqlAdapter(),
-  'better-sqlite3': () => new SqliteAdapter(),
-  sqlite: () => new SqliteAdapter(),
-});
+/** The server's version as TypeORM read it on connecting; unknown before `initialize()`. */
+const versionOf = (dataSource: DataSource) => (dataSource.driver as { version?: string }).version;
+
+const ADAPTERS: Readonly<Record<string, (dataSource: DataSource) => DialectAdapter>> =
+  Object.freeze({
+    postgres: () => new PostgresAdapter(),
+    mysql: () => new MysqlAdapter(),
+    // As TypeORM does, MariaDB's own features only where the DataSource says `type: 'mariadb'`.
+    mariadb: (dataSource) => new MysqlAdapter(undefined, insertReturningOf(versionOf(dataSource))),
+    'better-sqlite3': () => new SqliteAdapter(),
+    sqlite: () => new SqliteAdapter(),
+  });
 
 const cache = new WeakMap<DataSource, DialectAdapter>();
 
@@ -25,8 +30,9 @@ export function adapterFor(dataSource: DataSource): DialectAdapter {
         `unsupported database type "${dataSource.options.type}": use postgres, mysql, mariadb or better-sqlite3`,
       );
     }
-    adapter = make();
-    cache.set(dataSource, adapter);
+    adapter = make(dataSource);
+    // Before initialize() the server version is unknown; ask again once it is.
+    if (dataSource.isInitialized) cache.set(dataSource, adapter);
   }
   return adapter;
 }

@@ -76,14 +76,33 @@ export interface CopySource {
   value(row: number, column: number): unknown;
 }
 
+/** Which statements take a RETURNING clause on a dialect (and server version). */
+export interface ReturningSupport {
+  readonly insert: boolean;
+  readonly update: boolean;
+  readonly delete: boolean;
+}
+
+/** RETURNING on INSERT, UPDATE and DELETE alike (PostgreSQL, SQLite). */
+export const EVERY_STATEMENT: ReturningSupport = Object.freeze({
+  insert: true,
+  update: true,
+  delete: true,
+});
+
 export abstract class DialectAdapter {
   abstract readonly name: DialectName;
   /** Most bind parameters one statement may carry. */
   abstract readonly maxBindParameters: number;
   /** Largest statement the server accepts, in bytes (MySQL's `max_allowed_packet`). */
   readonly maxStatementBytes: number = Number.POSITIVE_INFINITY;
-  /** Whether INSERT/UPDATE/DELETE … RETURNING is available. */
-  abstract readonly supportsReturning: boolean;
+  /** Which statements take a RETURNING clause. */
+  abstract readonly returning: ReturningSupport;
+  /**
+   * Whether an INSERT's RETURNING also returns the existing rows its conflict clause touched
+   * without changing (MySQL's `ON DUPLICATE KEY UPDATE pk = pk` does; `DO NOTHING` does not).
+   */
+  readonly returnsConflictingRows: boolean = false;
 
   /** The placeholder for the `index`-th (0-based) bound value of a statement. */
   placeholder(_index: number): string {
@@ -136,7 +155,7 @@ export abstract class DialectAdapter {
 
   /**
    * The generated key of a row just inserted without RETURNING, from the driver's result.
-   * Only called on dialects where {@link supportsReturning} is false.
+   * Only called where an INSERT has no RETURNING ({@link returning}).
    */
   insertedId(_raw: unknown): unknown {
     return undefined;

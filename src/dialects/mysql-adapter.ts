@@ -3,6 +3,7 @@ import {
   driverCodeOf,
   type Bind,
   type DatabaseErrorKind,
+  type ReturningSupport,
   type UpsertSpec,
 } from './dialect-adapter';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
@@ -42,16 +43,39 @@ const BY_CODE: Readonly<Record<string, DatabaseErrorKind>> = Object.freeze({
   ECONNREFUSED: 'connection-refused',
 });
 
+/**
+ * Whether a MariaDB server of this version (TypeORM reads it when the DataSource connects, as
+ * `driver.version`, e.g. `10.11.19`) takes INSERT … RETURNING: 10.5 and later.
+ */
+export function insertReturningOf(mariaDbVersion: string | undefined): boolean {
+  const match = /^(\d+)\.(\d+)/.exec(mariaDbVersion ?? '');
+  if (!match) return false;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 10 || (major === 10 && minor >= 5);
+}
+
 /** MySQL 5.7+ and MariaDB 10.3+. */
 export class MysqlAdapter extends DialectAdapter {
   readonly name = 'mysql';
   /** Prepared statements count placeholders in a uint16. */
   readonly maxBindParameters = 65_535;
-  readonly supportsReturning = false;
+  /**
+   * MariaDB has INSERT … RETURNING since 10.5 (and DELETE … RETURNING, not used here); MySQL has
+   * none. Without it, inserted rows are read back after the INSERT.
+   */
+  readonly returning: ReturningSupport;
+  override readonly returnsConflictingRows = true;
 
-  /** @param maxStatementBytes the server's `max_allowed_packet` (default 16 MiB on MariaDB 10.11). */
-  constructor(override readonly maxStatementBytes: number = 16 * 1024 * 1024) {
+  /**
+   * @param maxStatementBytes the server's `max_allowed_packet` (default 16 MiB on MariaDB 10.11)
+   * @param insertReturning the server takes INSERT … RETURNING ({@link insertReturningOf})
+   */
+  constructor(
+    override readonly maxStatementBytes: number = 16 * 1024 * 1024,
+    insertReturning = false,
+  ) {
     super();
+    this.returning = Object.freeze({ insert: insertReturning, update: false, delete: false });
   }
 
   /** mysql2's ResultSetHeader: the AUTO_INCREMENT value of the (first) inserted row. */

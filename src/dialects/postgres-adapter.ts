@@ -3,9 +3,11 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import {
   DialectAdapter,
   driverCodeOf,
+  EVERY_STATEMENT,
   type Bind,
   type CopySource,
   type DatabaseErrorKind,
+  type ReturningSupport,
 } from './dialect-adapter';
 import { copyRows } from './postgres-copy';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
@@ -39,7 +41,7 @@ export class PostgresAdapter extends DialectAdapter {
   readonly name = 'postgres';
   /** The wire protocol counts parameters in an Int16. */
   readonly maxBindParameters = 65_535;
-  readonly supportsReturning = true;
+  readonly returning: ReturningSupport = EVERY_STATEMENT;
 
   /** Any built-in scalar type; enums and array columns would need their own type names. */
   override arrayElementType(column: ColumnMetadata, driver: Driver): string | undefined {

@@ -1,7 +1,14 @@
 import type { Driver } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { DateUtils } from 'typeorm/util/DateUtils';
-import { DialectAdapter, driverCodeOf, type Bind, type DatabaseErrorKind } from './dialect-adapter';
+import {
+  DialectAdapter,
+  driverCodeOf,
+  EVERY_STATEMENT,
+  type Bind,
+  type DatabaseErrorKind,
+  type ReturningSupport,
+} from './dialect-adapter';
 import { utcDatetimeText } from './date-text';
 import { globPattern, type MatchMode } from './like-pattern';
 import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
@@ -34,7 +41,7 @@ export class SqliteAdapter extends DialectAdapter {
   /** SQLITE_MAX_VARIABLE_NUMBER since 3.32. */
   readonly maxBindParameters = 32_766;
   /** Since SQLite 3.35; better-sqlite3 bundles a newer one. */
-  readonly supportsReturning = true;
+  readonly returning: ReturningSupport = EVERY_STATEMENT;
 
   /** One writer at a time, and better-sqlite3 runs statements synchronously anyway. */
   override readonly writeConcurrency = 1;

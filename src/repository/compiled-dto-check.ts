@@ -84,11 +84,7 @@ export function compileDtoCheck(dtoClass: new () => object): DtoCheck | undefine
 }
 
 /** Whether every condition holds: a plain loop, as this runs for each property of each row. */
-function holds(
-  conditions: PropertyCheck['conditions'],
-  instance: object,
-  value: unknown,
-): boolean {
+function holds(conditions: PropertyCheck['conditions'], instance: object, value: unknown): boolean {
   for (const condition of conditions) if (!condition(instance, value)) return false;
   return true;
 }

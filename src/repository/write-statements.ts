@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Driver, ObjectLiteral } from 'typeorm';
-import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
+import type { Bind, DialectAdapter, ReturningSupport } from '../dialects/dialect-adapter';
 import type { EntityModel, ModelColumn } from './entity-model';
 import { PositionalParameters } from './positional-parameters';
 
@@ -72,7 +72,7 @@ export class WriteStatements<T extends ObjectLiteral> {
       columns.length > 0
         ? `(${columns.join(', ')}) VALUES (${exprs.join(', ')})`
         : this.adapter.defaultValuesClause();
-    const sql = `INSERT INTO ${this.table} ${body}${this.#returning('row')}`;
+    const sql = `INSERT INTO ${this.table} ${body}${this.#returning('insert', 'row')}`;
     return { sql, params: params.values };
   }
 
@@ -94,20 +94,20 @@ export class WriteStatements<T extends ObjectLiteral> {
     if (updateDate && !(updateDate.property in values)) {
       sets.push(`${this.#quote(updateDate)} = ${this.adapter.currentTimestamp()}`);
     }
-    const sql = `UPDATE ${this.table} SET ${sets.join(', ')} WHERE ${where(params.bind)}${this.#returning(returning)}`;
+    const sql = `UPDATE ${this.table} SET ${sets.join(', ')} WHERE ${where(params.bind)}${this.#returning('update', returning)}`;
     return { sql, params: params.values };
   }
 
   /** `DELETE FROM … WHERE … [RETURNING pk]`. */
   delete(where: WhereWriter, returning: Returning = 'none'): Statement {
     const params = new PositionalParameters(this.adapter);
-    const sql = `DELETE FROM ${this.table} WHERE ${where(params.bind)}${this.#returning(returning)}`;
+    const sql = `DELETE FROM ${this.table} WHERE ${where(params.bind)}${this.#returning('delete', returning)}`;
     return { sql, params: params.values };
   }
 
-  /** The RETURNING clause, empty where the dialect has none. */
-  #returning(returning: Returning): string {
-    if (!this.adapter.supportsReturning || returning === 'none') return '';
+  /** The RETURNING clause, empty where the dialect has none for this kind of statement. */
+  #returning(kind: keyof ReturningSupport, returning: Returning): string {
+    if (!this.adapter.returning[kind] || returning === 'none') return '';
     return returning === 'row' ? ' RETURNING *' : ` RETURNING ${this.#quote(this.model.primary)}`;
   }
 

@@ -8,7 +8,7 @@ import {
   storedEmployees,
 } from '../support/employee';
 import { Item, ItemRepository } from '../support/item';
-import { DIALECTS } from '../support/servers';
+import { DIALECTS, TARGETS } from '../support/servers';
 
 interface Stored {
   id: number;
@@ -29,7 +29,7 @@ const person = (i: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe.each(DIALECTS)('bulkCreate on %s', (dialect) => {
+describe.each(TARGETS)('bulkCreate on %s', (dialect) => {
   let db: TestDataSource;
   let repo: EmployeeRepository;
 
@@ -385,7 +385,7 @@ describe.each(DIALECTS)('bulkCreate on %s', (dialect) => {
   });
 });
 
-describe.each(DIALECTS)('bulkCreate inside a transaction on %s', (dialect) => {
+describe.each(TARGETS)('bulkCreate inside a transaction on %s', (dialect) => {
   let db: TestDataSource;
   beforeAll(async () => {
     db = await openDataSource(dialect, [Employee, Assignment]);
@@ -424,7 +424,7 @@ describe.each(DIALECTS)('bulkCreate inside a transaction on %s', (dialect) => {
   });
 });
 
-describe.each(DIALECTS)('bulkCreate value fidelity on %s', (dialect) => {
+describe.each(TARGETS)('bulkCreate value fidelity on %s', (dialect) => {
   let db: TestDataSource;
   beforeAll(async () => {
     db = await openDataSource(dialect, [Item]);

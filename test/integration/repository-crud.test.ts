@@ -9,9 +9,9 @@ import {
 import { Assignment, AssignmentRepository } from '../support/assignment';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository, ensureSalaryCheck } from '../support/employee';
-import { DIALECTS } from '../support/servers';
+import { TARGETS } from '../support/servers';
 
-describe.each(DIALECTS)('BaseRepository CRUD on %s', (dialect) => {
+describe.each(TARGETS)('BaseRepository CRUD on %s', (dialect) => {
   let db: TestDataSource;
   let repo: EmployeeRepository;
 
@@ -38,6 +38,18 @@ describe.each(DIALECTS)('BaseRepository CRUD on %s', (dialect) => {
   }
 
   describe('create', () => {
+    it('reads the new row back only where INSERT has no RETURNING (MySQL)', async () => {
+      const statements = await db.queries.during(() =>
+        repo.create({ name: 'Ada', email: 'ada@example.com', department: 'eng', salary: 1 }),
+      );
+      const returning = dialect !== 'mysql'; // PostgreSQL, SQLite, and MariaDB as mariadb://
+      expect(statements.filter((q) => /^\s*INSERT/i.test(q))).toHaveLength(1);
+      expect(statements.some((q) => /\bRETURNING\b/i.test(q))).toBe(returning);
+      expect(statements.filter((q) => /^\s*SELECT/i.test(q))).toHaveLength(returning ? 0 : 1);
+      const stored = await rawRow((await repo.findOne({ email: 'ada@example.com' }))!.id);
+      expect(stored).toMatchObject({ name: 'Ada', email: 'ada@example.com' });
+    });
+
     it('stores the row and returns it with its id, version and timestamps', async () => {
       const created = await repo.create({
         name: 'Ada',

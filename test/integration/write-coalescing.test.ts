@@ -17,7 +17,7 @@ import {
   ensureSalaryCheck,
   type CreateEmployeeDto,
 } from '../support/employee';
-import { DIALECTS } from '../support/servers';
+import { TARGETS } from '../support/servers';
 
 const person = (i: number, extra: Partial<CreateEmployeeDto> = {}): CreateEmployeeDto => ({
   name: `Person ${i}`,
@@ -30,7 +30,7 @@ const person = (i: number, extra: Partial<CreateEmployeeDto> = {}): CreateEmploy
 /** Yields one event-loop turn: calls already made have been validated and queued. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-describe.each(DIALECTS)('write coalescing on %s', (dialect) => {
+describe.each(TARGETS)('write coalescing on %s', (dialect) => {
   let db: TestDataSource;
   const coalescers: WriteCoalescer[] = [];
 

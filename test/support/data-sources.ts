@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { dataSourceOptionsFromUrl, type DialectName } from '../../src';
 import { QueryCounter } from './query-counter';
-import { SERVER_URLS } from './servers';
+import { SERVER_URLS, type TestTarget } from './servers';
 
 export interface TestDataSource {
   readonly dataSource: DataSource;
@@ -44,16 +44,19 @@ async function isolatedUrl(
  * schema, and a {@link QueryCounter} attached.
  */
 export async function openDataSource(
-  dialect: DialectName,
+  target: TestTarget,
   entities: DataSourceOptions['entities'],
   options: { sqlitePath?: string; poolSize?: number } = {},
 ): Promise<TestDataSource> {
   const queries = new QueryCounter();
+  const dialect: DialectName = target === 'mariadb' ? 'mysql' : target;
   let base: DataSourceOptions;
   if (dialect === 'sqlite') {
     base = dataSourceOptionsFromUrl(`sqlite:${options.sqlitePath ?? ':memory:'}`, {});
   } else {
-    const { url, schema } = await isolatedUrl(dialect);
+    const isolated = await isolatedUrl(dialect);
+    const { schema } = isolated;
+    const url = target === 'mariadb' ? isolated.url.replace(/^mysql:/, 'mariadb:') : isolated.url;
     const env = options.poolSize ? { DB_POOL_SIZE: String(options.poolSize) } : {};
     // search_path makes the worker's schema the default for raw SQL in tests too.
     const pgSchema = schema ? { schema, extra: { options: `-c search_path=${schema}` } } : {};

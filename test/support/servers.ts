@@ -17,6 +17,17 @@ export const DIALECTS: readonly DialectName[] = (process.env.TBR_TEST_DIALECTS ?
   .split(',')
   .filter(Boolean) as DialectName[];
 
+/**
+ * A dialect, or `mariadb`: the MySQL server reached as `mariadb://` (TypeORM's `type: 'mariadb'`),
+ * where MariaDB's own features (INSERT … RETURNING) are used.
+ */
+export type TestTarget = DialectName | 'mariadb';
+
+/** {@link DIALECTS}, plus `mariadb` where the MySQL server is reachable (it is MariaDB here). */
+export const TARGETS: readonly TestTarget[] = DIALECTS.includes('mysql')
+  ? [...DIALECTS, 'mariadb']
+  : DIALECTS;
+
 /** Stands in for `it` where a test does not apply: nothing is defined, so nothing is "skipped". */
 const NOT_APPLICABLE = Object.assign(() => undefined, {
   each: () => () => undefined,

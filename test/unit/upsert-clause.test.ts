@@ -1,4 +1,4 @@
-import { MysqlAdapter } from '../../src/dialects/mysql-adapter';
+import { insertReturningOf, MysqlAdapter } from '../../src/dialects/mysql-adapter';
 import { PostgresAdapter } from '../../src/dialects/postgres-adapter';
 import { SqliteAdapter } from '../../src/dialects/sqlite-adapter';
 
@@ -69,11 +69,21 @@ describe('capabilities', () => {
       '?',
       '?',
     ]);
-    expect([pg.supportsReturning, my.supportsReturning, lite.supportsReturning]).toEqual([
-      true,
-      false,
-      true,
+    expect([pg.returning, my.returning, lite.returning]).toEqual([
+      { insert: true, update: true, delete: true },
+      { insert: false, update: false, delete: false },
+      { insert: true, update: true, delete: true },
     ]);
+    expect(new MysqlAdapter(undefined, true).returning).toEqual({
+      insert: true,
+      update: false,
+      delete: false,
+    });
+    expect(
+      ['10.11.19', '10.5.0', '10.4.32', '11.4.2', '10.11.19-MariaDB-0+deb12u1', undefined].map(
+        insertReturningOf,
+      ),
+    ).toEqual([true, true, false, true, true, false]);
     expect(my.maxStatementBytes).toBe(16 * 1024 * 1024);
     expect([
       pg.quoteIdentifier('a"b'),
