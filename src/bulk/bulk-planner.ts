@@ -75,15 +75,27 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 /** An upper-bound guess of a row's size in a text-protocol statement. */
 function approximateBytes(row: PreparedRow): number {
   let bytes = 8;
-  for (const value of Object.values(row.values)) {
-    bytes += (value === null ? 4 : textOf(value).length * 4) + 3;
-  }
+  const { values } = row;
+  for (const key in values) bytes += valueBytes(values[key]) + 3;
   return bytes;
 }
 
-function textOf(value: unknown): string {
-  if (Buffer.isBuffer(value)) return value.toString('hex');
-  if (typeof value === 'object' && value !== null && !(value instanceof Date))
-    return JSON.stringify(value);
-  return String(value);
+/**
+ * An upper bound on a value's text in a statement, without rendering it (this runs per row and
+ * column): strings at 4 bytes a character (UTF-8 and escapes), numbers and dates at a fixed width.
+ */
+function valueBytes(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length * 4;
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return 32; // the longest double is 24 characters
+    case 'bigint':
+      return value.toString().length + 2;
+  }
+  if (value === null || value instanceof Date) return 32; // 'YYYY-MM-DD HH:MM:SS.ffffff'
+  if (Buffer.isBuffer(value)) return value.length * 2 + 8;
+  return (JSON.stringify(value) ?? String(value)).length * 4;
 }
