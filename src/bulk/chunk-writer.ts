@@ -174,20 +174,29 @@ export class ChunkWriter<T extends ObjectLiteral> {
     const { adapter } = context;
     const key = this.policy.target;
     const flag = mode === 'update' && adapter.upsertInsertedFlag() !== undefined;
-    const existing = this.#readsExisting(chunk) ? await this.#existing(context, rows) : undefined;
+    const watermark = this.#watermarkQuery(chunk)
+      ? await this.#watermark(context, chunk)
+      : undefined;
+    const existing =
+      watermark === undefined && this.#readsExisting(chunk)
+        ? await this.#existing(context, rows)
+        : undefined;
     const result = await context.execute(statement.build(chunk, rows));
     if (mode === 'error') return this.#inserted(context, chunk, rows, result);
 
     const updates = this.#updatesAnything(chunk);
     if (!existing) {
-      // RETURNING alone tells: returned rows were inserted (or, by the flag, updated); a row not
-      // returned was skipped, or is an update its guard refused.
+      // RETURNING alone tells: returned rows were inserted (or, by the flag or a key above the
+      // watermark, updated); a row not returned was skipped, or is an update its guard refused.
       const returned = this.#byKey(result.rows, key, context);
       return rows.map((row): RowOutcome<T> => {
         const raw = returned.get(keyOfValues(row.values, key)!);
         if (!raw) return mode === 'update' && updates ? failed(HIDDEN_ROW) : { kind: 'skipped' };
-        const inserted = flag ? truthy(raw[INSERTED_FLAG]) : true;
-        return { kind: inserted ? 'inserted' : 'updated', ...this.#stored(context, raw) };
+        const stored = this.#stored(context, raw);
+        const inserted = flag
+          ? truthy(raw[INSERTED_FLAG])
+          : watermark === undefined || Number(stored.id) > watermark;
+        return { kind: inserted ? 'inserted' : 'updated', ...stored };
       });
     }
     // What existed before the INSERT tells inserts from updates and skips; the new rows come from
@@ -225,6 +234,37 @@ export class ChunkWriter<T extends ObjectLiteral> {
   ): { id: EntityId; record?: T } {
     const id = this.#idOf(context, raw);
     return this.needRecords ? { id, record: context.hydrate(raw) } : { id };
+  }
+
+  /**
+   * The dialect's watermark query ({@link DialectAdapter.generatedKeyWatermark}) where it can
+   * stand in for reading the incoming keys: an upsert with no inserted-flag whose rows leave the
+   * key to the database and whose conflicting rows are not returned unchanged.
+   */
+  #watermarkQuery(chunk: PlannedChunk): string | undefined {
+    const { adapter, model, parts } = this.context;
+    const { statement, mode } = this.statementFor(chunk);
+    if (mode !== 'update' || !statement.returnsRows || adapter.returnsConflictingRows) {
+      return undefined;
+    }
+    if (adapter.upsertInsertedFlag() !== undefined || chunk.columns.includes(model.primary)) {
+      return undefined;
+    }
+    return adapter.generatedKeyWatermark(parts.statements.table, model.primary.metadata);
+  }
+
+  /** The watermark, or `undefined` when it is not a safe integer (then the keys are read). */
+  async #watermark(
+    context: RepositoryContext<T>,
+    chunk: PlannedChunk,
+  ): Promise<number | undefined> {
+    const sql = this.#watermarkQuery(chunk)!;
+    const [row] = (await context.execute({ sql, params: [] })).rows;
+    const value = row?.watermark ?? Number.NEGATIVE_INFINITY; // an empty table
+    const watermark = Number(value);
+    return watermark === Number.NEGATIVE_INFINITY || Number.isSafeInteger(watermark)
+      ? watermark
+      : undefined;
   }
 
   /** Whether an attempt must read the rows under its keys before inserting. */

@@ -154,6 +154,17 @@ export abstract class DialectAdapter {
   }
 
   /**
+   * A query for one value (`watermark`) that no existing row's generated key exceeds and that
+   * every key the next INSERT generates will exceed, so that an upsert's RETURNING tells inserted
+   * rows from updated ones without reading the incoming keys first; `undefined` where generated
+   * keys give no such guarantee. Used only for rows that leave the key to the database, in the
+   * same transaction as the INSERT.
+   */
+  generatedKeyWatermark(_table: string, _primary: ColumnMetadata): string | undefined {
+    return undefined;
+  }
+
+  /**
    * The generated key of a row just inserted without RETURNING, from the driver's result.
    * Only called where an INSERT has no RETURNING ({@link returning}).
    */

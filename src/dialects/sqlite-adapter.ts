@@ -68,6 +68,18 @@ export class SqliteAdapter extends DialectAdapter {
       value instanceof Date ? utcDatetime(value) : driver.preparePersistentValue(value, column);
   }
 
+  /**
+   * An INTEGER PRIMARY KEY is the rowid, and SQLite gives a new row a rowid above the largest in
+   * the table (with AUTOINCREMENT, which TypeORM declares, above the largest it ever held), so
+   * `max(id)` read before an upsert separates its inserted rows from its updated ones.
+   */
+  override generatedKeyWatermark(table: string, primary: ColumnMetadata): string | undefined {
+    if (primary.generationStrategy !== 'increment' || primary.entityMetadata.withoutRowid) {
+      return undefined;
+    }
+    return `SELECT max(${this.quoteIdentifier(primary.databaseName)}) AS "watermark" FROM ${table}`;
+  }
+
   /** SQLite has no boolean type; TypeORM stores booleans as 1 and 0. */
   override bindableBoolean(value: boolean): unknown {
     return value ? 1 : 0;

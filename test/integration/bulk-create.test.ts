@@ -212,6 +212,41 @@ describe.each(TARGETS)('bulkCreate on %s', (dialect) => {
     expect(result.createdIds).toEqual([p3.id]);
   });
 
+  it('upsert counts and createdIds match the table, with existing rows spread through the input', async () => {
+    // Existing rows at every third index, the highest ids deleted first (a gap below new ids).
+    const n = 3000;
+    await repo.bulkCreate(Array.from({ length: n + 50 }, (_, i) => person(i)));
+    const all = await table();
+    const doomed = all.slice(-50).map((r) => r.id);
+    await repo.bulkDelete({ id__in: doomed }, { soft: false });
+    await repo.bulkDelete(
+      { email__in: all.filter((_, i) => i % 3 !== 0).map((r) => r.email) },
+      {
+        soft: false,
+      },
+    );
+    const before = new Map((await table()).map((r) => [r.email, r.id]));
+    // Reversed: the first statement meets the existing rows with the highest ids.
+    const rows = Array.from({ length: n }, (_, i) => person(n - 1 - i, { salary: 5 }));
+    const result = await repo.bulkUpsert(rows, { conflictTarget: ['email'] });
+    const stored = await table();
+    const byEmail = new Map(stored.map((r) => [r.email, r]));
+    const created = rows.filter((r) => !before.has(r.email));
+    expect(result).toMatchObject({
+      success: true,
+      successCount: n,
+      insertedCount: created.length,
+      updatedCount: n - created.length,
+    });
+    expect(created.length).toBeGreaterThan(n / 2);
+    expect(result.createdIds).toEqual(created.map((r) => byEmail.get(r.email)!.id));
+    for (const { email } of rows) {
+      const id = before.get(email);
+      const expected = id === undefined ? { version: 1, salary: 5 } : { id, version: 2, salary: 5 };
+      expect({ email, ...byEmail.get(email) }).toMatchObject({ email, ...expected });
+    }
+  });
+
   it('keeps input order across windows written side by side: the later duplicate loses or wins', async () => {
     // Row 4 repeats row 3's email in the next window, which may be in flight at the same time.
     const windows = Array.from({ length: 40 }, (_, i) =>
