@@ -36,6 +36,23 @@ export function utcDatetime(value: Date): string {
   return utcDatetimeText(value) ?? (DateUtils.mixedDateToUtcDatetimeString(value) as string);
 }
 
+/**
+ * The column types whose values TypeORM's SQLite driver converts on the way in
+ * (`AbstractSqliteDriver.preparePersistentValue`); it passes every other type through.
+ */
+const CONVERTED_TYPES: ReadonlySet<string> = new Set([
+  'boolean',
+  'date',
+  'time',
+  'datetime',
+  'json',
+  'jsonb',
+  'simple-json',
+  'simple-array',
+  'simple-enum',
+]);
+const passThrough = (value: unknown) => value;
+
 export class SqliteAdapter extends DialectAdapter {
   readonly name = 'sqlite';
   /** SQLITE_MAX_VARIABLE_NUMBER since 3.32. */
@@ -60,12 +77,22 @@ export class SqliteAdapter extends DialectAdapter {
     return utcDatetime(value);
   }
 
-  /** Datetime columns take the fast UTC text form; everything else TypeORM's conversion. */
+  /**
+   * Datetime columns take the fast UTC text form; columns TypeORM's SQLite driver passes through
+   * unchanged take no call at all; the rest TypeORM's own conversion.
+   */
   override persistentValue(column: ColumnMetadata, driver: Driver): (value: unknown) => unknown {
-    const datetime = column.type === Date || column.type === 'datetime';
-    if (!datetime || column.transformer) return super.persistentValue(column, driver);
-    return (value) =>
-      value instanceof Date ? utcDatetime(value) : driver.preparePersistentValue(value, column);
+    if (column.transformer) return super.persistentValue(column, driver);
+    if (column.type === Date || column.type === 'datetime') {
+      return (value) =>
+        value instanceof Date ? utcDatetime(value) : driver.preparePersistentValue(value, column);
+    }
+    const { type } = column;
+    const passes =
+      type === String ||
+      type === Number ||
+      (typeof type === 'string' && !CONVERTED_TYPES.has(type));
+    return passes ? passThrough : super.persistentValue(column, driver);
   }
 
   /**

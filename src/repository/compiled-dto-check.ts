@@ -64,18 +64,23 @@ export function compileDtoCheck(dtoClass: new () => object): DtoCheck | undefine
   const targetName = dtoClass.name;
   return (instance) => {
     for (const key of Object.keys(instance)) if (!known.has(key)) return false;
+    // One arguments object per call, refilled for each constraint: the constraints are
+    // synchronous and only read it, and a bulk load makes millions of these calls.
+    const args: { -readonly [K in keyof ValidationArguments]: ValidationArguments[K] } = {
+      targetName,
+      property: '',
+      object: instance,
+      value: undefined,
+      constraints: [],
+    };
     for (const { property, conditions, constraints } of checks) {
       const value = (instance as Record<string, unknown>)[property];
       if (!holds(conditions, instance, value)) continue;
       for (const { metadata, instances } of constraints) {
         if (metadata.validateIf && !metadata.validateIf(instance, value)) continue;
-        const args: ValidationArguments = {
-          targetName,
-          property,
-          object: instance,
-          value,
-          constraints: metadata.constraints,
-        };
+        args.property = property;
+        args.value = value;
+        args.constraints = metadata.constraints;
         for (const constraint of instances) if (!constraint.validate(value, args)) return false;
       }
     }
