@@ -381,7 +381,10 @@ export class ChunkWriter<T extends ObjectLiteral> {
     const { model, parts, driver } = context;
     const tenant = parts.tenant.column;
     const guards = [...(tenant ? [tenant] : []), ...(model.deleteDate ? [model.deleteDate] : [])];
-    const statement = selectByKeys(context, this.policy.target, rows, [model.primary, ...guards]);
+    const read = selectByKeys(context, this.policy.target, rows, [model.primary, ...guards]);
+    // Locked, so that a key another connection inserts before our INSERT is seen here, not
+    // mistaken for our own insert (InnoDB's plain reads see the transaction's first snapshot).
+    const statement = { ...read, sql: read.sql + context.adapter.lockingRead };
     const found = new Map<string, ExistingRow>();
     const currentTenant = rows[0] && tenant ? rows[0].values[tenant.property] : undefined;
     for (const raw of (await context.execute(statement)).rows) {

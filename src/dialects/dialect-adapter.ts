@@ -103,6 +103,12 @@ export abstract class DialectAdapter {
    * without changing (MySQL's `ON DUPLICATE KEY UPDATE pk = pk` does; `DO NOTHING` does not).
    */
   readonly returnsConflictingRows: boolean = false;
+  /**
+   * What makes a SELECT a locking read (`FOR UPDATE`), for keys read before an upsert inside its
+   * transaction: a row another connection inserts meanwhile must wait, or the upsert would count
+   * it as its own insert. Empty where writes are serialised anyway (SQLite).
+   */
+  readonly lockingRead: string = ' FOR UPDATE';
 
   /** The placeholder for the `index`-th (0-based) bound value of a statement. */
   placeholder(_index: number): string {

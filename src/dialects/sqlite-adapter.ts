@@ -60,6 +60,9 @@ export class SqliteAdapter extends DialectAdapter {
   /** Since SQLite 3.35; better-sqlite3 bundles a newer one. */
   readonly returning: ReturningSupport = EVERY_STATEMENT;
 
+  /** One writer at a time: a transaction whose snapshot went stale cannot write (BUSY_SNAPSHOT). */
+  override readonly lockingRead = '';
+
   /** One writer at a time, and better-sqlite3 runs statements synchronously anyway. */
   override readonly writeConcurrency = 1;
 

@@ -8,7 +8,7 @@ import {
   storedEmployees,
 } from '../support/employee';
 import { Item, ItemRepository } from '../support/item';
-import { DIALECTS, TARGETS } from '../support/servers';
+import { DIALECTS, itWhere, TARGETS } from '../support/servers';
 
 interface Stored {
   id: number;
@@ -246,6 +246,48 @@ describe.each(TARGETS)('bulkCreate on %s', (dialect) => {
       expect({ email, ...byEmail.get(email) }).toMatchObject({ email, ...expected });
     }
   });
+
+  // A second connection inserts one of the keys and commits while the call is under way: the
+  // call must count that row as updated (or skipped), not claim it as its own insert.
+  itWhere(dialect !== 'sqlite').each(['update', 'skip'] as const)(
+    "onConflict '%s' racing a concurrent insert of one of its keys does not claim that row",
+    async (mode) => {
+      const other = db.dataSource.createQueryRunner();
+      await other.connect();
+      await other.startTransaction();
+      try {
+        const q = (name: string) => db.dataSource.driver.escape(name);
+        const bind = (k: number) => (dialect === 'postgres' ? `$${k}` : '?');
+        await other.query(
+          `INSERT INTO employees (${q('name')}, ${q('email')}, ${q('version')}, ${q('createdAt')}, ${q('updatedAt')}) VALUES (${bind(1)}, ${bind(2)}, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+          ['Racer', 'p2@example.com'],
+        );
+        // The call meets the uncommitted row and waits for it; it commits 300 ms later.
+        const call = repo.bulkCreate([person(1), person(2), person(3)], {
+          onConflict: mode,
+          conflictTarget: ['email'],
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await other.commitTransaction();
+        const result = await call;
+        const stored = await table();
+        const id = (email: string) => stored.find((r) => r.email === email)!.id;
+        expect(result).toMatchObject({
+          successCount: 3,
+          insertedCount: 2,
+          updatedCount: mode === 'update' ? 1 : 0,
+          skippedCount: mode === 'skip' ? 1 : 0,
+        });
+        expect(result.createdIds).toEqual([id('p1@example.com'), id('p3@example.com')]);
+        expect(stored.find((r) => r.email === 'p2@example.com')).toMatchObject(
+          mode === 'update' ? { name: 'Person 2', version: 2 } : { name: 'Racer', version: 1 },
+        );
+      } finally {
+        if (other.isTransactionActive) await other.rollbackTransaction();
+        await other.release();
+      }
+    },
+  );
 
   it('keeps input order across windows written side by side: the later duplicate loses or wins', async () => {
     // Row 4 repeats row 3's email in the next window, which may be in flight at the same time.
