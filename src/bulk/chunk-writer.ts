@@ -1,21 +1,17 @@
 import type { ObjectLiteral } from 'typeorm';
-import {
-  ConflictError,
-  isRowLevelError,
-  TransientDatabaseError,
-  type RepositoryError,
-} from '../errors';
+import { isRowLevelError, TransientDatabaseError, type RepositoryError } from '../errors';
 import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 import type { StatementResult } from '../repository/statement-executor';
 import { BulkCopy } from './bulk-copy';
 import { underSavepoint } from './savepoint';
-import { BulkInsertStatement, INSERTED_FLAG, type ConflictPolicy } from './bulk-insert-statement';
+import { BulkInsertStatement, type ConflictPolicy } from './bulk-insert-statement';
+import { ConflictOutcomes } from './conflict-outcomes';
 import type { OnConflict } from './bulk-options';
 import type { PlannedChunk } from './bulk-planner';
-import { idOfRaw, keyString } from './key-reader';
-import { keyOfRaw, keyOfValues, selectByKeys } from './row-keys';
+import { keyString } from './key-reader';
+import { keyOfValues, rowId, rowsByKey, selectByKeys } from './row-keys';
 import type { PreparedRow } from './row-preparer';
 
 /**
@@ -34,19 +30,8 @@ export type RowOutcome<T = ObjectLiteral> =
       readonly error?: RepositoryError;
     };
 
-/** A row already in the table under an incoming key, and whether this call may touch it. */
-interface ExistingRow {
-  readonly id: EntityId;
-  /** Same tenant and not soft-deleted. */
-  readonly visible: boolean;
-}
-
 /** Attempts of one statement that the server rolled back as a deadlock or lock timeout. */
 const TRANSIENT_RETRIES = 5;
-
-const HIDDEN_ROW =
-  'conflicts with a row that is soft-deleted or belongs to another tenant; it was left unchanged';
-const OTHER_KEY = 'conflicts on a unique key other than the conflict target';
 
 /**
  * Writes one planned chunk and reports an outcome for every row in it.
@@ -60,11 +45,13 @@ const OTHER_KEY = 'conflicts on a unique key other than the conflict target';
  * Ids come from RETURNING where the dialect has it. Without it (MySQL) they come from
  * `insertId` when the server guarantees consecutive ids, else from a read-back by key, else
  * from inserting row by row. With `needRecords`, RETURNING carries whole rows, hydrated into each
- * outcome's `record` (where there is no RETURNING the caller reads them by id).
+ * outcome's `record` (where there is no RETURNING the caller reads them by id). What a conflict
+ * clause did to each row is {@link ConflictOutcomes}' to tell.
  */
 export class ChunkWriter<T extends ObjectLiteral> {
   readonly #statements = new Map<OnConflict, BulkInsertStatement<T>>();
   readonly #copy: BulkCopy<T>;
+  readonly #conflicts: ConflictOutcomes<T>;
   #insertIdStep?: Promise<number | undefined>;
 
   constructor(
@@ -74,6 +61,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
     private readonly needRecords = false,
   ) {
     this.#copy = new BulkCopy(context);
+    this.#conflicts = new ConflictOutcomes(context, policy, needIds, needRecords);
   }
 
   /** Whether a chunk is bulk-loaded (COPY) rather than inserted: plain inserts, no ids wanted. */
@@ -171,115 +159,18 @@ export class ChunkWriter<T extends ObjectLiteral> {
       return rows.map(() => ({ kind: 'inserted', id: undefined }));
     }
     const { statement, mode } = this.statementFor(chunk);
-    const { adapter } = context;
-    const key = this.policy.target;
-    const flag = mode === 'update' && adapter.upsertInsertedFlag() !== undefined;
-    const watermark = this.#watermarkQuery(chunk)
-      ? await this.#watermark(context, chunk)
-      : undefined;
-    const existing =
-      watermark === undefined && this.#readsExisting(chunk)
-        ? await this.#existing(context, rows)
-        : undefined;
+    const before = await this.#conflicts.before(context, chunk, rows, statement, mode);
     const result = await context.execute(statement.build(chunk, rows));
     if (mode === 'error') return this.#inserted(context, chunk, rows, result);
-
-    const updates = this.#updatesAnything(chunk);
-    if (!existing) {
-      // RETURNING alone tells: returned rows were inserted (or, by the flag or a key above the
-      // watermark, updated); a row not returned was skipped, or is an update its guard refused.
-      const returned = this.#byKey(result.rows, key, context);
-      return rows.map((row): RowOutcome<T> => {
-        const raw = returned.get(keyOfValues(row.values, key)!);
-        if (!raw) return mode === 'update' && updates ? failed(HIDDEN_ROW) : { kind: 'skipped' };
-        const stored = this.#stored(context, raw);
-        const inserted = flag
-          ? truthy(raw[INSERTED_FLAG])
-          : watermark === undefined || Number(stored.id) > watermark;
-        return { kind: inserted ? 'inserted' : 'updated', ...stored };
-      });
-    }
-    // What existed before the INSERT tells inserts from updates and skips; the new rows come from
-    // RETURNING where the dialect has it, else from a read-back by key.
-    const found = statement.returnsRows
-      ? this.#byKey(result.rows, key, context)
-      : this.needIds
-        ? this.#byKey(
-            (await context.execute(selectByKeys(context, key, rows, [context.model.primary]))).rows,
-            key,
-            context,
-          )
-        : undefined;
-    return rows.map((row): RowOutcome<T> => {
-      const k = keyOfValues(row.values, key)!;
-      const before = existing.get(k);
-      if (!before) {
-        if (!found) return { kind: 'inserted', id: undefined };
-        const raw = found.get(k);
-        // MySQL reacts to every unique key; a row that is still missing hit another one.
-        if (raw) return { kind: 'inserted', ...this.#stored(context, raw) };
-        return mode === 'skip' ? { kind: 'skipped' } : failed(OTHER_KEY);
-      }
-      if (mode === 'skip' || !updates) return { kind: 'skipped' };
-      if (!before.visible) return failed(HIDDEN_ROW);
-      const raw = found?.get(k);
-      return { kind: 'updated', ...(raw ? this.#stored(context, raw) : { id: before.id }) };
-    });
-  }
-
-  /** A written row's id, and with `needRecords` the row itself, from what the statement returned. */
-  #stored(
-    context: RepositoryContext<T>,
-    raw: Readonly<Record<string, unknown>>,
-  ): { id: EntityId; record?: T } {
-    const id = this.#idOf(context, raw);
-    return this.needRecords ? { id, record: context.hydrate(raw) } : { id };
-  }
-
-  /**
-   * The dialect's watermark query ({@link DialectAdapter.generatedKeyWatermark}) where it can
-   * stand in for reading the incoming keys: an upsert with no inserted-flag whose rows leave the
-   * key to the database and whose conflicting rows are not returned unchanged.
-   */
-  #watermarkQuery(chunk: PlannedChunk): string | undefined {
-    const { adapter, model, parts } = this.context;
-    const { statement, mode } = this.statementFor(chunk);
-    if (mode !== 'update' || !statement.returnsRows || adapter.returnsConflictingRows) {
-      return undefined;
-    }
-    if (adapter.upsertInsertedFlag() !== undefined || chunk.columns.includes(model.primary)) {
-      return undefined;
-    }
-    return adapter.generatedKeyWatermark(parts.statements.table, model.primary.metadata);
-  }
-
-  /** The watermark, or `undefined` when it is not a safe integer (then the keys are read). */
-  async #watermark(
-    context: RepositoryContext<T>,
-    chunk: PlannedChunk,
-  ): Promise<number | undefined> {
-    const sql = this.#watermarkQuery(chunk)!;
-    const [row] = (await context.execute({ sql, params: [] })).rows;
-    const value = row?.watermark ?? Number.NEGATIVE_INFINITY; // an empty table
-    const watermark = Number(value);
-    return watermark === Number.NEGATIVE_INFINITY || Number.isSafeInteger(watermark)
-      ? watermark
-      : undefined;
-  }
-
-  /** Whether an attempt must read the rows under its keys before inserting. */
-  #readsExisting(chunk: PlannedChunk): boolean {
-    const { statement, mode } = this.statementFor(chunk);
-    const { adapter } = this.context;
-    if (mode === 'error') return false;
-    if (!statement.returnsRows || adapter.returnsConflictingRows) return true;
-    return mode === 'update' && adapter.upsertInsertedFlag() === undefined;
+    return this.#conflicts.outcomes(context, chunk, rows, statement, mode, result, before);
   }
 
   /** Whether an attempt reads as well as writes, and so needs a transaction to be consistent. */
   #readsAround(chunk: PlannedChunk): boolean {
     const { statement, mode } = this.statementFor(chunk);
-    return this.#readsExisting(chunk) || (mode !== 'error' && !statement.returnsRows);
+    return (
+      this.#conflicts.readsBefore(statement, mode) || (mode !== 'error' && !statement.returnsRows)
+    );
   }
 
   /** Outcomes of a plain INSERT that succeeded: every row inserted; ids by the best means. */
@@ -334,7 +225,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
     if (!this.needIds) return rows.map(() => undefined);
     if (result.rows.length === rows.length) {
       // Sequence and rowid values rise in VALUES order within one statement.
-      return result.rows.map((raw) => this.#idOf(context, raw)).sort(compareIds);
+      return result.rows.map((raw) => rowId(context, raw)).sort(compareIds);
     }
     const step = await this.#step(context);
     const first = context.adapter.insertedId(result.raw);
@@ -343,14 +234,11 @@ export class ChunkWriter<T extends ObjectLiteral> {
     }
     const key = this.#uniqueKeyIn(chunk);
     if (!key) return rows.map(() => (rows.length === 1 ? (first as EntityId) : undefined));
-    const read = this.#byKey(
-      (await context.execute(selectByKeys(context, key, rows, [primary]))).rows,
-      key,
-      context,
-    );
+    const { rows: raws } = await context.execute(selectByKeys(context, key, rows, [primary]));
+    const read = rowsByKey(context, raws, key);
     return rows.map((r) => {
       const raw = read.get(keyOfValues(r.values, key)!);
-      return raw ? this.#idOf(context, raw) : undefined;
+      return raw ? rowId(context, raw) : undefined;
     });
   }
 
@@ -373,60 +261,6 @@ export class ChunkWriter<T extends ObjectLiteral> {
     return this.context.model.uniqueKeys.find((k) => k.every((c) => chunk.columns.includes(c)));
   }
 
-  /** Rows already stored under the incoming keys, read before the INSERT. */
-  async #existing(
-    context: RepositoryContext<T>,
-    rows: readonly PreparedRow[],
-  ): Promise<Map<string, ExistingRow>> {
-    const { model, parts, driver } = context;
-    const tenant = parts.tenant.column;
-    const guards = [...(tenant ? [tenant] : []), ...(model.deleteDate ? [model.deleteDate] : [])];
-    const read = selectByKeys(context, this.policy.target, rows, [model.primary, ...guards]);
-    // Locked, so that a key another connection inserts before our INSERT is seen here, not
-    // mistaken for our own insert (InnoDB's plain reads see the transaction's first snapshot).
-    const statement = { ...read, sql: read.sql + context.adapter.lockingRead };
-    const found = new Map<string, ExistingRow>();
-    const currentTenant = rows[0] && tenant ? rows[0].values[tenant.property] : undefined;
-    for (const raw of (await context.execute(statement)).rows) {
-      const hydrated = (c: ModelColumn) =>
-        driver.prepareHydratedValue(raw[c.databaseName], c.metadata);
-      const visible =
-        (!tenant || hydrated(tenant) === currentTenant) &&
-        (!model.deleteDate || hydrated(model.deleteDate) === null);
-      found.set(keyOfRaw(raw, this.policy.target, driver)!, {
-        id: this.#idOf(context, raw),
-        visible,
-      });
-    }
-    return found;
-  }
-
-  #byKey(
-    raws: readonly Record<string, unknown>[],
-    key: readonly ModelColumn[],
-    context: RepositoryContext<T>,
-  ) {
-    const map = new Map<string, Record<string, unknown>>();
-    for (const raw of raws) {
-      const k = keyOfRaw(raw, key, context.driver);
-      if (k !== undefined) map.set(k, raw);
-    }
-    return map;
-  }
-
-  #idOf(context: RepositoryContext<T>, raw: Readonly<Record<string, unknown>>): EntityId {
-    return idOfRaw(context, raw[context.model.primary.databaseName]);
-  }
-
-  /** Whether an upsert of this chunk changes anything on conflict (else it is a skip). */
-  #updatesAnything(chunk: PlannedChunk): boolean {
-    const { model } = this.context;
-    if (model.version || model.updateDate) return true;
-    const excluded = new Set([...this.policy.target, model.primary]);
-    const candidates = this.policy.updateColumns ?? chunk.columns;
-    return candidates.some((c) => chunk.columns.includes(c) && !excluded.has(c));
-  }
-
   /**
    * Runs an attempt atomically: under a savepoint inside the caller's transaction, in a
    * transaction of its own when it reads as well as writes, else as one autocommit statement.
@@ -442,14 +276,6 @@ export class ChunkWriter<T extends ObjectLiteral> {
       context.manager.transaction((manager) => attempt(context.withManager(manager))),
     );
   }
-}
-
-function failed(message: string): RowOutcome<never> {
-  return { kind: 'failed', code: 'UNIQUE_VIOLATION', message, error: new ConflictError(message) };
-}
-
-function truthy(value: unknown): boolean {
-  return value === true || value === 1 || value === '1' || value === 't';
 }
 
 /** Numeric order for numbers and digit strings (bigint keys); anything else keeps its order. */

@@ -2,7 +2,9 @@ import type { Driver, ObjectLiteral } from 'typeorm';
 import type { ModelColumn } from '../repository/entity-model';
 import { PositionalParameters } from '../repository/positional-parameters';
 import type { RepositoryContext } from '../repository/repository-context';
+import type { EntityId } from '../repository/repository-events';
 import type { Statement } from '../repository/write-statements';
+import { idOfRaw } from './key-reader';
 import type { PreparedRow } from './row-preparer';
 
 const SEPARATOR = '\u0001';
@@ -71,4 +73,26 @@ export function selectByKeys<T extends ObjectLiteral>(
     sql: `SELECT ${unique.map(quote).join(', ')} FROM ${context.parts.statements.table} WHERE ${where}`,
     params: params.values,
   };
+}
+
+/** Returned or selected rows by the key they carry; rows without the key are left out. */
+export function rowsByKey<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  raws: readonly Record<string, unknown>[],
+  key: readonly ModelColumn[],
+): Map<string, Record<string, unknown>> {
+  const map = new Map<string, Record<string, unknown>>();
+  for (const raw of raws) {
+    const k = keyOfRaw(raw, key, context.driver);
+    if (k !== undefined) map.set(k, raw);
+  }
+  return map;
+}
+
+/** The primary key of a row as the database returned it. */
+export function rowId<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  raw: Readonly<Record<string, unknown>>,
+): EntityId {
+  return idOfRaw(context, raw[context.model.primary.databaseName]);
 }
