@@ -5,13 +5,7 @@ import type { RepositoryContext } from '../repository/repository-context';
 import type { PendingEvent } from '../repository/write-change';
 import type { EntityId } from '../repository/repository-events';
 import type { ConflictPolicy } from './bulk-insert-statement';
-import {
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_COPY_BATCH_SIZE,
-  type BulkCreateOptions,
-  type EmitEvents,
-  type OnConflict,
-} from './bulk-options';
+import { type BulkCreateOptions, type EmitEvents, type OnConflict } from './bulk-options';
 import { planChunks } from './bulk-planner';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
 import { ChunkWriter, type RowOutcome } from './chunk-writer';
@@ -476,11 +470,8 @@ function resolveSettings<T extends ObjectLiteral>(
     emitEvents === 'perRow' &&
     (parts.events.hasListeners('created') || parts.events.hasListeners('updated'));
   const needIds = returnIds || perRow || internal?.report !== undefined;
-  // A load that no id is wanted of goes through COPY, which is fastest in larger batches.
-  const copies = context.adapter.supportsCopy && !needIds && mode === 'error';
   return {
-    batchSize:
-      batchSizeOption(options.batchSize) ?? (copies ? DEFAULT_COPY_BATCH_SIZE : DEFAULT_BATCH_SIZE),
+    batchSize: batchSizeOption(options.batchSize) ?? context.adapter.defaultBatchSize,
     policy: { mode, target, updateColumns },
     returnIds,
     needIds,

@@ -52,14 +52,12 @@ export interface BulkUpdateByIdsOptions {
   readonly validate?: boolean;
 }
 
-/** Rows per statement unless `batchSize` says otherwise: the best size `npm run bench -- batch` found. */
-export const DEFAULT_BATCH_SIZE = 1000;
-
 /**
- * Rows per COPY (PostgreSQL, when no ids are wanted) unless `batchSize` says otherwise: a COPY
- * has no parameter limit, and fewer, larger loads commit less often.
+ * Rows per statement unless `batchSize` says otherwise, on dialects whose statements grow with
+ * the rows (MySQL, SQLite): the best size `npm run bench -- batch` found. PostgreSQL's is larger
+ * (`DialectAdapter.defaultBatchSize`).
  */
-export const DEFAULT_COPY_BATCH_SIZE = 5000;
+export const DEFAULT_BATCH_SIZE = 1000;
 
 /** What `bulkCreate` does with a row whose key already exists. */
 export type OnConflict = 'error' | 'skip' | 'update';
@@ -75,8 +73,8 @@ export interface BulkCreateOptions<T = Record<string, unknown>> {
   /**
    * Rows per INSERT statement; lowered further where the dialect's bind-parameter or packet
    * limit requires.
-   * @default 1000, or 5000 rows per COPY on PostgreSQL when `returnIds: false` (the best sizes
-   * measured by `npm run bench -- batch`)
+   * @default 1000; 5000 on PostgreSQL, whose `unnest` INSERTs and COPY loads do not grow with the
+   * rows (the best sizes measured by `npm run bench -- batch`)
    * Cost: larger batches use more memory and make error isolation bisect deeper.
    */
   readonly batchSize?: number;

@@ -8,6 +8,7 @@ import {
   TransientDatabaseError,
   type TransientErrorCode,
 } from '../errors';
+import { DEFAULT_BATCH_SIZE } from '../bulk/bulk-options';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
 import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
 
@@ -205,6 +206,11 @@ export abstract class DialectAdapter {
 
   /** Whether {@link copyRows} is available: a bulk-load path faster than any INSERT. */
   readonly supportsCopy: boolean = false;
+  /**
+   * Rows per bulk INSERT when the caller gives no `batchSize`: the best size `npm run bench --
+   * batch` measured for the dialect's statement form.
+   */
+  readonly defaultBatchSize: number = DEFAULT_BATCH_SIZE;
 
   /**
    * Loads rows with the dialect's bulk-load protocol on the runner's connection. Only called

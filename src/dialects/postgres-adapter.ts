@@ -51,6 +51,12 @@ export class PostgresAdapter extends DialectAdapter {
   }
 
   override readonly supportsCopy = true;
+  /**
+   * An `unnest` INSERT binds one array per column and a COPY has no parameters, so neither grows
+   * with the rows: 5000 rows a statement measured 10–30% faster than 1000 for unnest (interleaved
+   * rounds against the raw statement), and best for COPY (`npm run bench -- batch`).
+   */
+  override readonly defaultBatchSize = 5000;
 
   override copyRows(
     runner: QueryRunner,
