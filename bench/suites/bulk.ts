@@ -160,49 +160,52 @@ export async function bulkSuite(dialect: DialectName, n: number): Promise<Report
     }
   };
 
-  // The fast loads that the targets compare run in turns, each BENCH_BULK_ROUNDS times (3) on an
-  // empty table, and report their medians: one slow round (a checkpoint, the other database
-  // waking up) would otherwise decide a ratio.
-  const loads: [string, (input: Omit<BenchOrder, 'id'>[]) => Promise<unknown>][] = [
-    ['raw multi-row INSERT (1000/stmt)', (input) => rawInsert(input)],
-    ['repo.bulkCreate() (defaults: ids, validation)', (input) => repo.bulkCreate(input)],
-    [
-      'repo.bulkCreate({ returnIds: false, validate: false })',
-      (input) => repo.bulkCreate(input, { returnIds: false, validate: false }),
-    ],
+  const turnRounds = Math.max(1, Number(process.env.BENCH_BULK_ROUNDS ?? 3));
+  type Case = readonly [name: string, run: (round: number) => Promise<unknown>];
+  /**
+   * The cases that the targets compare run in turns, BENCH_BULK_ROUNDS times each (3), each
+   * after `prepare`, and report their medians: one slow round (a checkpoint, the other database
+   * waking up) would otherwise decide a ratio.
+   */
+  const inTurns = async (cases: readonly Case[], prepare: () => Promise<unknown>) => {
+    const times = new Map<string, number[]>(cases.map(([name]) => [name, []]));
+    for (let r = 0; r < turnRounds; r++) {
+      for (const [name, run] of cases) {
+        await prepare();
+        times.get(name)!.push((await timed(name, n, () => run(r))).totalMs);
+      }
+    }
+    const label = (name: string) => (turnRounds > 1 ? `${name} (median of ${turnRounds})` : name);
+    const medians = new Map<string, Measurement>();
+    for (const [name, samples] of times) {
+      medians.set(name, throughput(label(name), n, median(samples)));
+    }
+    return (name: string) => medians.get(name)!;
+  };
+
+  const RAW = 'raw multi-row INSERT (1000/stmt)';
+  const BULK = 'repo.bulkCreate() (defaults: ids, validation)';
+  const NO_IDS = 'repo.bulkCreate({ returnIds: false, validate: false })';
+  const RETURNING = 'raw multi-row INSERT … RETURNING id (1000/stmt)';
+  const UNNEST = 'raw unnest INSERT … RETURNING id (5000/stmt)';
+  const COPY = 'raw COPY FROM STDIN';
+  const loads: Case[] = [
+    [RAW, (r) => rawInsert(data(`l${r}_`))],
+    [BULK, (r) => repo.bulkCreate(data(`l${r}_`))],
+    [NO_IDS, (r) => repo.bulkCreate(data(`l${r}_`), { returnIds: false, validate: false })],
   ];
   if (dialect === 'sqlite') {
     // RETURNING itself costs SQLite a share of the raw rate: the like-for-like baseline for ids.
-    loads.push([
-      'raw multi-row INSERT … RETURNING id (1000/stmt)',
-      (input) => rawInsert(input, 1000, ` RETURNING ${q('id')}`),
-    ]);
+    loads.push([RETURNING, (r) => rawInsert(data(`l${r}_`), 1000, ` RETURNING ${q('id')}`)]);
   }
   if (dialect === 'postgres') {
-    loads.push([
-      'raw unnest INSERT … RETURNING id (5000/stmt)',
-      (i) => rawUnnest(i, ' RETURNING id'),
-    ]);
-    loads.push(['raw COPY FROM STDIN', rawCopy]);
+    loads.push([UNNEST, (r) => rawUnnest(data(`l${r}_`), ' RETURNING id')]);
+    loads.push([COPY, (r) => rawCopy(data(`l${r}_`))]);
   }
-  const loadRounds = Math.max(1, Number(process.env.BENCH_BULK_ROUNDS ?? 3));
-  const times = new Map<string, number[]>();
-  for (let r = 0; r < loadRounds; r++) {
-    for (const [name, load] of loads) {
-      await reset();
-      const m = await timed(name, n, () => load(data(`l${r}_`)));
-      times.set(name, [...(times.get(name) ?? []), m.totalMs]);
-    }
-  }
-  const medianOf = (name: string) =>
-    throughput(
-      loadRounds > 1 ? `${name} (median of ${loadRounds})` : name,
-      n,
-      median(times.get(name)!),
-    );
-  const raw = medianOf(loads[0]![0]);
-  const bulk = medianOf(loads[1]![0]);
-  const noIds = medianOf(loads[2]![0]);
+  const load = await inTurns(loads, reset);
+  const raw = load(RAW);
+  const bulk = load(BULK);
+  const noIds = load(NO_IDS);
   add(raw);
 
   await reset();
@@ -222,17 +225,14 @@ export async function bulkSuite(dialect: DialectName, n: number): Promise<Report
   add(bulk, raw);
   add(noIds, raw);
   if (dialect === 'sqlite') {
-    const returning = medianOf(loads[3]![0]);
-    add(returning, raw);
-    add({ ...bulk, name: 'repo.bulkCreate() vs INSERT … RETURNING' }, returning);
+    add(load(RETURNING), raw);
+    add({ ...bulk, name: 'repo.bulkCreate() vs INSERT … RETURNING' }, load(RETURNING));
   }
   if (dialect === 'postgres') {
-    const unnest = medianOf(loads[3]![0]);
-    const copy = medianOf(loads[4]![0]);
-    add(unnest, raw);
-    add(copy, raw);
-    add({ ...bulk, name: 'repo.bulkCreate() vs unnest' }, unnest);
-    add({ ...noIds, name: 'repo.bulkCreate(no ids) vs COPY' }, copy);
+    add(load(UNNEST), raw);
+    add(load(COPY), raw);
+    add({ ...bulk, name: 'repo.bulkCreate() vs unnest' }, load(UNNEST));
+    add({ ...noIds, name: 'repo.bulkCreate(no ids) vs COPY' }, load(COPY));
   }
 
   const few = Math.min(5000, n);
@@ -256,36 +256,24 @@ export async function bulkSuite(dialect: DialectName, n: number): Promise<Report
       : ` ON CONFLICT (${q('orderNo')}) DO UPDATE SET ${COLUMNS.filter((c) => c !== 'orderNo')
           .map((c) => `${q(c)} = EXCLUDED.${q(c)}`)
           .join(', ')}`;
-  const upserts: [string, () => Promise<unknown>][] = [
-    ['raw INSERT … ON CONFLICT/DUPLICATE (half exist)', () => rawInsert(mixed, 1000, upsertSuffix)],
-    [
-      'repo.bulkUpsert() (half exist)',
-      () => repo.bulkUpsert(mixed, { conflictTarget: ['orderNo'] }),
-    ],
+  const RAW_UPSERT = 'raw INSERT … ON CONFLICT/DUPLICATE (half exist)';
+  const UPSERT = 'repo.bulkUpsert() (half exist)';
+  const UNNEST_UPSERT = 'raw unnest INSERT … ON CONFLICT (half exist)';
+  const upserts: Case[] = [
+    [RAW_UPSERT, () => rawInsert(mixed, 1000, upsertSuffix)],
+    [UPSERT, () => repo.bulkUpsert(mixed, { conflictTarget: ['orderNo'] })],
   ];
+  // PostgreSQL's fastest raw upsert: unnest with ON CONFLICT, 5000 rows a statement.
+  if (dialect === 'postgres') upserts.push([UNNEST_UPSERT, () => rawUnnest(mixed, upsertSuffix)]);
+  const upsert = await inTurns(upserts, async () => {
+    await reset();
+    await rawInsert(half);
+  });
+  add(upsert(RAW_UPSERT));
+  add(upsert(UPSERT), upsert(RAW_UPSERT));
   if (dialect === 'postgres') {
-    // PostgreSQL's fastest raw upsert: unnest with ON CONFLICT, 5000 rows a statement.
-    upserts.push([
-      'raw unnest INSERT … ON CONFLICT (half exist)',
-      () => rawUnnest(mixed, upsertSuffix),
-    ]);
-  }
-  for (let r = 0; r < loadRounds; r++) {
-    for (const [name, upsert] of upserts) {
-      await reset();
-      await rawInsert(half);
-      const m = await timed(name, n, upsert);
-      times.set(name, [...(times.get(name) ?? []), m.totalMs]);
-    }
-  }
-  const rawUpsert = medianOf(upserts[0]![0]);
-  const upsert = medianOf(upserts[1]![0]);
-  add(rawUpsert);
-  add(upsert, rawUpsert);
-  if (dialect === 'postgres') {
-    const unnestUpsert = medianOf(upserts[2]![0]);
-    add(unnestUpsert, rawUpsert);
-    add({ ...upsert, name: 'repo.bulkUpsert() vs unnest upsert' }, unnestUpsert);
+    add(upsert(UNNEST_UPSERT), upsert(RAW_UPSERT));
+    add({ ...upsert(UPSERT), name: 'repo.bulkUpsert() vs unnest upsert' }, upsert(UNNEST_UPSERT));
   }
 
   // Bulk update and delete by filter against the same raw statements, on the same rows. Each
