@@ -4,6 +4,7 @@ import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import { withQueryRunner } from '../repository/statement-executor';
 import type { PlannedChunk } from './bulk-planner';
+import { ColumnWriters } from './column-writers';
 import type { PreparedRow } from './row-preparer';
 
 /**
@@ -14,9 +15,11 @@ import type { PreparedRow } from './row-preparer';
  */
 export class BulkCopy<T extends ObjectLiteral> {
   readonly #stamps: readonly { column: ModelColumn; value: () => unknown }[];
+  readonly #writers: ColumnWriters<T>;
 
   constructor(private readonly context: RepositoryContext<T>) {
     const { model } = context;
+    this.#writers = new ColumnWriters(context);
     const dates = [model.createDate, model.updateDate].filter(
       (c): c is ModelColumn => c !== undefined && c.metadata.default === undefined,
     );
@@ -37,18 +40,17 @@ export class BulkCopy<T extends ObjectLiteral> {
     chunk: PlannedChunk,
     rows: readonly PreparedRow[],
   ): Promise<void> {
-    const { driver, adapter } = context;
-    const stamps = this.#stamps.map((s) =>
-      driver.preparePersistentValue(s.value(), s.column.metadata),
-    );
+    const { adapter } = context;
+    const stamps = this.#stamps.map((s) => this.#writers.of(s.column)(s.value()));
     const { columns } = chunk;
+    const writers = columns.map((c) => this.#writers.of(c));
     const source: CopySource = {
       rowCount: rows.length,
       columnCount: columns.length + stamps.length,
       value: (row, k) => {
         const column = columns[k];
         return column
-          ? driver.preparePersistentValue(rows[row]!.values[column.property], column.metadata)
+          ? writers[k]!(rows[row]!.values[column.property])
           : stamps[k - columns.length];
       },
     };

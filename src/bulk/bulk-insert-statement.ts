@@ -6,6 +6,7 @@ import type { RepositoryContext } from '../repository/repository-context';
 import type { Statement } from '../repository/write-statements';
 import type { OnConflict } from './bulk-options';
 import type { PlannedChunk } from './bulk-planner';
+import { ColumnWriters } from './column-writers';
 import type { PreparedRow } from './row-preparer';
 
 /** How a bulk INSERT treats rows whose key already exists. */
@@ -31,7 +32,7 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
   readonly #stamps: readonly { column: ModelColumn; sql: string }[];
   readonly #returning: string;
   readonly #valuesSqlByShape = new Map<string, string>();
-  readonly #writers = new Map<ModelColumn, (value: unknown) => unknown>();
+  readonly #writers: ColumnWriters<T>;
 
   /**
    * @param returnRows RETURNING every column (where the dialect has RETURNING) rather than the
@@ -49,6 +50,7 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
       ...(model.createDate ? [{ column: model.createDate, sql: now }] : []),
       ...(model.updateDate ? [{ column: model.updateDate, sql: now }] : []),
     ];
+    this.#writers = new ColumnWriters(context);
     this.#returning = this.#returningClause();
   }
 
@@ -108,7 +110,7 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
     const { columns } = chunk;
     const width = columns.length;
     const properties = columns.map((c) => c.property);
-    const writers = columns.map((c) => this.#writer(c));
+    const writers = columns.map((c) => this.#writers.of(c));
     const values = new Array<unknown>(rows.length * width);
     let k = 0;
     for (const row of rows) {
@@ -116,16 +118,6 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
       for (let c = 0; c < width; c++) values[k++] = writers[c]!(source[properties[c]!]);
     }
     return values;
-  }
-
-  /** The column's value conversion, built once per column (see `DialectAdapter.persistentValue`). */
-  #writer(column: ModelColumn): (value: unknown) => unknown {
-    let writer = this.#writers.get(column);
-    if (!writer) {
-      writer = this.context.adapter.persistentValue(column.metadata, this.context.driver);
-      this.#writers.set(column, writer);
-    }
-    return writer;
   }
 
   /**
@@ -139,7 +131,7 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
     bind: Bind,
   ): string {
     const arrays = chunk.columns.map((c, i) => {
-      const write = this.#writer(c);
+      const write = this.#writers.of(c);
       const values = rows.map((row) => write(row.values[c.property]));
       return `${bind(values)}::${types[i]}[]`;
     });

@@ -169,7 +169,8 @@ export class ChunkWriter<T extends ObjectLiteral> {
   #readsAround(chunk: PlannedChunk): boolean {
     const { statement, mode } = this.statementFor(chunk);
     return (
-      this.#conflicts.readsBefore(statement, mode) || (mode !== 'error' && !statement.returnsRows)
+      this.#conflicts.readsBefore(chunk, statement, mode) ||
+      (mode !== 'error' && !statement.returnsRows)
     );
   }
 

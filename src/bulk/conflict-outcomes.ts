@@ -54,11 +54,8 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
   ) {}
 
   /** Whether an attempt reads before its INSERT (and so needs a transaction of its own). */
-  readsBefore(statement: BulkInsertStatement<T>, mode: OnConflict): boolean {
-    const { adapter } = this.context;
-    if (mode === 'error') return false;
-    if (!statement.returnsRows || adapter.returnsConflictingRows) return true;
-    return mode === 'update' && adapter.upsertInsertedFlag() === undefined;
+  readsBefore(chunk: PlannedChunk, statement: BulkInsertStatement<T>, mode: OnConflict): boolean {
+    return this.#toRead(chunk, statement, mode) !== undefined;
   }
 
   /** Reads what {@link outcomes} will need, in the attempt's transaction, before the INSERT. */
@@ -69,11 +66,38 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
     statement: BulkInsertStatement<T>,
     mode: OnConflict,
   ): Promise<Before> {
-    if (!this.readsBefore(statement, mode)) return {};
-    const query = this.#watermarkQuery(chunk, statement, mode);
-    const watermark = query === undefined ? undefined : await this.#watermark(context, query);
-    if (watermark !== undefined) return { watermark };
+    const toRead = this.#toRead(chunk, statement, mode);
+    if (toRead === undefined) return {};
+    if (toRead.watermarkSql !== undefined) {
+      const watermark = await this.#watermark(context, toRead.watermarkSql);
+      if (watermark !== undefined) return { watermark };
+    }
     return { existing: await this.#existing(context, rows) };
+  }
+
+  /**
+   * What an attempt must read before its INSERT: nothing (`undefined`) where RETURNING tells
+   * everything (PostgreSQL's inserted-flag, a plain skip); the dialect's watermark query where it
+   * can stand in for the keys (`DialectAdapter.generatedKeyWatermark`: an upsert whose rows leave
+   * the key to the database); else (`{}`) the rows under the incoming keys (MySQL, whose
+   * RETURNING, if any, also returns rows it did not insert).
+   */
+  #toRead(
+    chunk: PlannedChunk,
+    statement: BulkInsertStatement<T>,
+    mode: OnConflict,
+  ): { readonly watermarkSql?: string } | undefined {
+    const { adapter, model, parts } = this.context;
+    const keys = {};
+    if (mode === 'error') return undefined;
+    if (!statement.returnsRows || adapter.returnsConflictingRows) return keys;
+    if (mode !== 'update' || adapter.upsertInsertedFlag() !== undefined) return undefined;
+    if (chunk.columns.includes(model.primary)) return keys;
+    const watermarkSql = adapter.generatedKeyWatermark(
+      parts.statements.table,
+      model.primary.metadata,
+    );
+    return watermarkSql === undefined ? keys : { watermarkSql };
   }
 
   /** Each row's outcome, in `rows` order, from what was read before and what the INSERT did. */
@@ -136,26 +160,6 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
   ): { id: EntityId; record?: T } {
     const id = rowId(context, raw);
     return this.needRecords ? { id, record: context.hydrate(raw) } : { id };
-  }
-
-  /**
-   * The dialect's watermark query (`DialectAdapter.generatedKeyWatermark`) where it can stand in
-   * for reading the incoming keys: an upsert without an inserted-flag, whose rows leave the key to
-   * the database and whose conflicting rows are not returned unchanged.
-   */
-  #watermarkQuery(
-    chunk: PlannedChunk,
-    statement: BulkInsertStatement<T>,
-    mode: OnConflict,
-  ): string | undefined {
-    const { adapter, model, parts } = this.context;
-    if (mode !== 'update' || !statement.returnsRows || adapter.returnsConflictingRows) {
-      return undefined;
-    }
-    if (adapter.upsertInsertedFlag() !== undefined || chunk.columns.includes(model.primary)) {
-      return undefined;
-    }
-    return adapter.generatedKeyWatermark(parts.statements.table, model.primary.metadata);
   }
 
   /** The watermark, or `undefined` when it is not a safe integer (then the keys are read). */

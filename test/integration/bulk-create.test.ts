@@ -264,12 +264,19 @@ describe.each(TARGETS)('bulkCreate on %s', (dialect) => {
           `INSERT INTO employees (${q('name')}, ${q('email')}, ${q('version')}, ${q('createdAt')}, ${q('updatedAt')}) VALUES (${bind(1)}, ${bind(2)}, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
           ['Racer', 'p2@example.com'],
         );
-        // The call meets the uncommitted row and waits for it; it commits 300 ms later.
+        // The call meets the uncommitted row and waits for it (at its locking read, or at the
+        // INSERT); the other connection commits once that statement has been sent.
+        const sent = db.queries.count;
         const call = repo.bulkCreate([person(1), person(2), person(3)], {
           onConflict: mode,
           conflictTarget: ['email'],
         });
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        const blocking = /FOR UPDATE|^\s*INSERT/i;
+        for (let waited = 0; waited < 5000; waited += 10) {
+          if (db.queries.queries.slice(sent).some((q) => blocking.test(q))) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100)); // to reach the server
         await other.commitTransaction();
         const result = await call;
         const stored = await table();
