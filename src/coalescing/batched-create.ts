@@ -54,15 +54,22 @@ export function createBatched<T extends ObjectLiteral, C>(
       ? 'transaction'
       : coalescer.bypassReason;
   if (reason) return coalescer.passThrough(reason, () => repo.create(dto));
-  return coalescer.track(submit(coalescer, context, dto));
+  try {
+    const values = context.validated('create', dto);
+    // A compiled DTO check is synchronous: the entry is queued without a promise of its own.
+    if (!(values instanceof Promise)) return submit(coalescer, context, values);
+    return coalescer.track(values.then((checked) => submit(coalescer, context, checked)));
+  } catch (error) {
+    return Promise.reject(error); // bad input or tenant: the caller's promise rejects, as create's
+  }
 }
 
-async function submit<T extends ObjectLiteral>(
+/** Queues validated values with the call's tenant, stamped now. Throws for a tenant at fault. */
+function submit<T extends ObjectLiteral>(
   coalescer: WriteCoalescer,
   context: RepositoryContext<T>,
-  dto: unknown,
+  values: Record<string, unknown>,
 ): Promise<T> {
-  const values = await context.validated('create', dto);
   // The tenant of the call, not of whoever happens to be running when the batch is flushed.
   const tenant = context.parts.tenant.current();
   context.parts.tenant.stamp(values, tenant);
