@@ -58,6 +58,32 @@ function rawInsert(ds: DataSource, dialect: DialectName) {
   };
 }
 
+/**
+ * The least a coalescer can cost: the producers' rows queued with no validation, no entities and
+ * no bookkeeping, flushed as `write` statements at the same size and wait as the coalescer's. Its
+ * throughput bounds what `createBatched` can reach for the same load on the same machine.
+ */
+function bareCoalescer(
+  write: (values: ReturnType<typeof row>[]) => Promise<unknown>,
+  { maxBatchSize, maxWaitMs }: CoalescerOptions,
+): (value: ReturnType<typeof row>) => Promise<void> {
+  let queue: { value: ReturnType<typeof row>; done: () => void }[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = queue;
+    queue = [];
+    void write(batch.map((e) => e.value)).then(() => batch.forEach((e) => e.done()));
+  };
+  return (value) =>
+    new Promise<void>((done) => {
+      queue.push({ value, done });
+      if (queue.length >= maxBatchSize) flush();
+      else timer ??= setTimeout(flush, maxWaitMs);
+    });
+}
+
 /** Wall time of batches of 64 rows written one after another, over every round. */
 class SerialTally {
   #rows = 0;
@@ -117,7 +143,8 @@ class Tally {
 /**
  * `create()` against `createBatched()` under the same load: 64 concurrent producers, `n` rows each,
  * in the same run. The two alternate in `BENCH_COALESCE_ROUNDS` rounds (default 4), `create()`
- * first in each, so that both meet the same background load on a shared machine.
+ * first in each, so that both meet the same background load on a shared machine. A third case in
+ * each round, the bound, runs the same producers through a bare coalescer over the raw driver.
  * `BENCH_COALESCE_SWEEP=1` also measures other maxBatchSize/maxWaitMs pairs, as used to choose the
  * defaults.
  */
@@ -162,15 +189,18 @@ export async function coalesceSuite(dialect: DialectName, n: number): Promise<Re
   const coalescer = new WriteCoalescer();
   const batchedRepo = repository(coalescer);
   const batched = measured((tag, i) => batchedRepo.createBatched(row(tag, i)));
+  const insert = rawInsert(ds, dialect);
+  const bare = bareCoalescer(insert, coalescer.options);
+  const ideal = measured((tag, i) => bare(row(tag, i)));
   // References: the same full groups of 64, one statement at a time, without the coalescer.
   const group = (tag: string, k: number) =>
     Array.from({ length: PRODUCERS }, (_, j) => row(tag, k * PRODUCERS + j));
   const bulk = new SerialTally();
   const raw = new SerialTally();
-  const insert = rawInsert(ds, dialect);
   for (let r = 0; r < rounds; r++) {
     await create.round();
     await batched.round();
+    await ideal.round();
     await bulk.run(perRound, (k) => plain.bulkCreate(group(`k${r}_`, k)));
     await raw.run(perRound, (k) => insert(group(`r${r}_`, k)));
   }
@@ -182,6 +212,8 @@ export async function coalesceSuite(dialect: DialectName, n: number): Promise<Re
   rows.push({ dialect, measurement: batched.tally.measurement(name), baseline });
   const reference = (label: string, tally: SerialTally) =>
     rows.push({ dialect, measurement: tally.measurement(label), baseline });
+  const bound = `bound: the same load through a bare coalescer and the raw driver`;
+  rows.push({ dialect, measurement: ideal.tally.measurement(bound), baseline });
   reference(`reference: bulkCreate(${PRODUCERS} rows), one at a time`, bulk);
   reference(`reference: raw ${PRODUCERS}-row INSERT returning rows, one at a time`, raw);
 
