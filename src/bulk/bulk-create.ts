@@ -477,7 +477,7 @@ function resolveSettings<T extends ObjectLiteral>(
     needIds,
     emitEvents,
     dryRun: options.dryRun ?? false,
-    tenant: options.tenantId ?? parts.tenant.current(),
+    tenant: parts.tenant.forWrite(options.tenantId, options.crossTenant ?? false),
     check: internal?.prepared ? 'prepared' : (options.validate ?? true) ? 'dto' : 'columns',
     atomic: options.atomic ?? false,
     onProgress: options.onProgress,

@@ -108,8 +108,19 @@ export interface BulkCreateOptions<T = Record<string, unknown>> {
    * @default false
    */
   readonly dryRun?: boolean;
-  /** Stamp rows with this tenant instead of the repository's resolver. @default the resolver's */
+  /**
+   * Stamp rows with this tenant. On a repository whose resolver returns a tenant it must be that
+   * tenant (compared exactly), or the call fails with `TENANT_MISMATCH` before any SQL runs;
+   * with no tenant resolved it is taken as given.
+   * @default the resolver's
+   */
   readonly tenantId?: string;
+  /**
+   * Let `tenantId` name a tenant other than the resolved one: the rows are stamped with it and an
+   * upsert may overwrite that tenant's rows. For trusted, administrative callers only.
+   * @default false (a `tenantId` other than the current tenant is refused)
+   */
+  readonly crossTenant?: boolean;
   /**
    * Called after each batch, in input order: `processed` counts the input rows before the next
    * unreported one, even when a later batch written side by side finished first.

@@ -4,6 +4,7 @@ import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 import type { StatementResult } from '../repository/statement-executor';
+import { sameTenant } from '../repository/tenant-scope';
 import {
   INSERTED_FLAG,
   type BulkInsertStatement,
@@ -189,7 +190,7 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
       const hydrated = (c: ModelColumn) =>
         driver.prepareHydratedValue(raw[c.databaseName], c.metadata);
       const visible =
-        (!tenant || hydrated(tenant) === currentTenant) &&
+        (!tenant || sameTenant(hydrated(tenant), currentTenant)) &&
         (!model.deleteDate || hydrated(model.deleteDate) === null);
       found.set(keyOfRaw(raw, this.policy.target, driver)!, { id: rowId(context, raw), visible });
     }

@@ -41,7 +41,10 @@ export interface UpsertSpec {
   readonly incrementColumns?: readonly string[];
   /** Columns set to now on update: the update date. */
   readonly touchColumns?: readonly string[];
-  /** The update applies only where the existing row's value equals the incoming one: the tenant. */
+  /**
+   * The update applies only where the existing row's value equals the incoming one exactly
+   * ({@link DialectAdapter.exactEquals}): the tenant.
+   */
   readonly guardEqual?: readonly string[];
   /** The update applies only where the existing row's value is NULL: the delete date. */
   readonly guardNull?: readonly string[];
@@ -239,6 +242,17 @@ export abstract class DialectAdapter {
     return 'CURRENT_TIMESTAMP';
   }
 
+  /**
+   * `column` equals `value` exactly: byte for byte, whatever the column's collation (no case
+   * folding, no trailing-space padding). The tenant guard of every statement is written by this.
+   * `value` returns the SQL of the compared value and is called once per occurrence, so that a
+   * bound parameter is bound again where the form needs it twice. Standard SQL: plain `=`, exact
+   * under PostgreSQL's deterministic collations (every built-in one).
+   */
+  exactEquals(column: string, value: () => string): string {
+    return `${column} = ${value()}`;
+  }
+
   /** Case-sensitive pattern match whose wildcards in `value` match literally. */
   matchCaseSensitive(column: string, mode: MatchMode, value: string, bind: Bind): string {
     return `${column} LIKE ${bind(likePattern(mode, value))} ESCAPE '${LIKE_ESCAPE}'`;
@@ -290,7 +304,9 @@ export abstract class DialectAdapter {
   /** The condition under which an upsert may overwrite the existing row, if any. */
   protected upsertGuard(spec: UpsertSpec): string | undefined {
     const conditions = [
-      ...(spec.guardEqual ?? []).map((c) => `${this.existing(c)} = ${this.incoming(c)}`),
+      ...(spec.guardEqual ?? []).map((c) =>
+        this.exactEquals(this.existing(c), () => this.incoming(c)),
+      ),
       ...(spec.guardNull ?? []).map((c) => `${this.existing(c)} IS NULL`),
     ];
     return conditions.length > 0 ? conditions.join(' AND ') : undefined;

@@ -120,6 +120,18 @@ export class MysqlAdapter extends DialectAdapter {
     return `CAST(${column} AS BINARY) LIKE CAST(${pattern} AS BINARY) ESCAPE '${LIKE_ESCAPE}'`;
   }
 
+  /**
+   * `=` follows the column's collation: case-insensitive and PAD SPACE by default, so `'ACME'`
+   * and `'acme '` would equal `'acme'`. The collation's `=` comes first so the column's index
+   * still finds the candidates; the byte comparison then keeps the exact ones. Both sides are
+   * converted to utf8mb4 first, so that a column of another character set compares by the same
+   * characters and not by differently encoded bytes.
+   */
+  override exactEquals(column: string, value: () => string): string {
+    const bytes = (sql: string) => `CAST(CONVERT(${sql} USING utf8mb4) AS BINARY)`;
+    return `${column} = ${value()} AND ${bytes(column)} = ${bytes(value())}`;
+  }
+
   #insertIdStep?: Promise<number | undefined>;
 
   /**

@@ -101,6 +101,15 @@ export class PostgresAdapter extends DialectAdapter {
     return `${column} ILIKE ${bind(likePattern(mode, value))} ESCAPE '${LIKE_ESCAPE}'`;
   }
 
+  /**
+   * `=` is exact under deterministic collations, but a column may carry a nondeterministic
+   * (case- or accent-insensitive ICU) one: the text compared under `"C"`, byte by byte, decides.
+   * The plain `=` first keeps the column's index usable.
+   */
+  override exactEquals(column: string, value: () => string): string {
+    return `${column} = ${value()} AND ${column}::text = ${value()}::text COLLATE "C"`;
+  }
+
   /** `xmax` is 0 in a freshly inserted row version and set in one an upsert updated. */
   override upsertInsertedFlag(): string {
     return '(xmax = 0)';

@@ -120,6 +120,15 @@ export class SqliteAdapter extends DialectAdapter {
     return "STRFTIME('%Y-%m-%d %H:%M:%f', 'NOW')";
   }
 
+  /**
+   * `=` takes the column's declared collation (`COLLATE NOCASE`, `RTRIM`); an explicit
+   * `COLLATE BINARY` on the value wins over it. The plain `=` first keeps an index declared with
+   * the column's collation usable.
+   */
+  override exactEquals(column: string, value: () => string): string {
+    return `${column} = ${value()} AND ${column} = ${value()} COLLATE BINARY`;
+  }
+
   // LIKE ignores ASCII case in SQLite; GLOB does not.
   override matchCaseSensitive(column: string, mode: MatchMode, value: string, bind: Bind): string {
     return `${column} GLOB ${bind(globPattern(mode, value))}`;

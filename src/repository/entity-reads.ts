@@ -11,6 +11,7 @@ import { checkPageBound, parseOrderBy } from '../filters/order-by';
 import type { ListOptions, ReadOptions } from './call-options';
 import { ALIAS, type RepositoryContext } from './repository-context';
 import type { EntityId } from './repository-events';
+import { sameTenant } from './tenant-scope';
 
 /**
  * The four read operations, cached or not. A cached read is keyed by its canonical spec (which the
@@ -134,7 +135,9 @@ export class EntityReads<T extends ObjectLiteral> {
 
   #visible(row: RowSnapshot, tenant: string | undefined, withDeleted = false): boolean {
     const { model, tenant: scope } = this.context.parts;
-    if (scope.column && tenant !== undefined && row[scope.column.property] !== tenant) return false;
+    if (scope.column && tenant !== undefined && !sameTenant(row[scope.column.property], tenant)) {
+      return false;
+    }
     const deleteDate = model.deleteDate;
     return (
       withDeleted ||

@@ -102,7 +102,7 @@ export class RepositoryContext<T extends ObjectLiteral> {
     const { tenant } = this.parts;
     const current = scoped ? tenant.current() : undefined;
     if (scoped && tenant.column && current !== undefined) {
-      parts.push(`${columnRef(tenant.column)} = ${bind(current)}`);
+      parts.push(tenant.guard(this.adapter, columnRef(tenant.column), current, bind));
     }
     if (!withDeleted && this.model.deleteDate) {
       parts.push(`${columnRef(this.model.deleteDate)} IS NULL`);

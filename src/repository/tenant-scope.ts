@@ -1,5 +1,14 @@
+import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
 import { ConfigurationError, TenantError } from '../errors';
 import type { EntityModel, ModelColumn } from './entity-model';
+
+/**
+ * Whether a stored tenant value is `tenant`: exactly, as {@link TenantScope.guard} compares in
+ * SQL (no case folding, no trailing-space padding), so that a cached answer is the database's.
+ */
+export function sameTenant(stored: unknown, tenant: unknown): boolean {
+  return stored === tenant;
+}
 
 /** Multi-tenant scoping: which column holds the tenant, and how to find the current one. */
 export interface TenantConfig<T = Record<string, unknown>> {
@@ -53,11 +62,39 @@ export class TenantScope {
     return tenant;
   }
 
+  /**
+   * The tenant a bulk write stamps: the current one, or the call's explicit `tenantId`. An
+   * explicit tenant that differs from the resolved one is refused before any SQL runs, unless
+   * `crossTenant`; with no tenant resolved the explicit one is taken as given.
+   * @throws TenantError `TENANT_MISMATCH`, or `TENANT_MISSING` when neither is there
+   */
+  forWrite(explicit: string | undefined, crossTenant: boolean): string | undefined {
+    if (explicit === undefined || !this.column) return this.current();
+    const resolved = this.#resolve?.();
+    if (resolved === undefined || resolved === '' || crossTenant) return explicit;
+    if (!sameTenant(explicit, resolved)) {
+      throw new TenantError(
+        'TENANT_MISMATCH',
+        `tenantId "${explicit}" is not the current tenant "${resolved}" (pass crossTenant: true to write another tenant's rows)`,
+      );
+    }
+    return explicit;
+  }
+
+  /**
+   * The tenant guard of a statement: `columnSql` holds `tenant`, compared exactly by the
+   * dialect ({@link DialectAdapter.exactEquals}). Every read, update, delete and key read writes
+   * its tenant condition here.
+   */
+  guard(adapter: DialectAdapter, columnSql: string, tenant: string, bind: Bind): string {
+    return adapter.exactEquals(columnSql, () => bind(tenant));
+  }
+
   /** Stamps `values` with the tenant; input naming a different tenant is refused. */
   stamp(values: Record<string, unknown>, tenant: string | undefined): void {
     if (!this.column || tenant === undefined) return;
     const given = values[this.column.property];
-    if (given !== undefined && given !== tenant) {
+    if (given !== undefined && !sameTenant(given, tenant)) {
       throw new TenantError(
         'TENANT_MISMATCH',
         `input names tenant "${String(given)}" but the current tenant is "${tenant}"`,

@@ -422,7 +422,7 @@ describe.each(TARGETS)('bulkCreate on %s', (dialect) => {
       tenant: { column: 'tenantId', resolve: () => current },
     });
     await scoped.bulkCreate([person(1), person(2)]);
-    await scoped.bulkCreate([person(3)], { tenantId: 'globex' });
+    await scoped.bulkCreate([person(3)], { tenantId: 'globex', crossTenant: true });
     current = 'globex';
     const result = await scoped.bulkUpsert([person(1, { salary: 7 })], {
       conflictTarget: ['email'],

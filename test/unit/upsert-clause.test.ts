@@ -21,13 +21,18 @@ describe('upsertClause', () => {
   });
 
   it('PostgreSQL and SQLite: ON CONFLICT (target) DO UPDATE SET … WHERE guard, on the aliased target', () => {
+    // The tenant guard compares exactly: the collation's `=` (for the index), then bytes.
+    const exact = new Map<object, string>([
+      [pg, '"t0"."tenantId"::text = EXCLUDED."tenantId"::text COLLATE "C"'],
+      [lite, '"t0"."tenantId" = EXCLUDED."tenantId" COLLATE BINARY'],
+    ]);
     for (const a of [pg, lite]) {
       const q = (s: string) => a.quoteIdentifier(s);
       expect(a.insertInto('"t"', ['"a"'])).toBe('INSERT INTO "t" AS "t0" ("a")');
       expect(a.upsertClause(spec(q))).toBe(
         'ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", "salary" = EXCLUDED."salary", ' +
           `"version" = "t0"."version" + 1, "updatedAt" = ${a.currentTimestamp()} ` +
-          'WHERE "t0"."tenantId" = EXCLUDED."tenantId" AND "t0"."deletedAt" IS NULL',
+          `WHERE "t0"."tenantId" = EXCLUDED."tenantId" AND ${exact.get(a)} AND "t0"."deletedAt" IS NULL`,
       );
       expect(a.upsertClause(skip(q))).toBe('ON CONFLICT ("id") DO NOTHING');
     }
@@ -35,7 +40,9 @@ describe('upsertClause', () => {
 
   it('MySQL: ON DUPLICATE KEY UPDATE with IF(guard, new, old), and a skip is pk = pk, never INSERT IGNORE', () => {
     const q = (s: string) => my.quoteIdentifier(s);
-    const guard = '`tenantId` = VALUES(`tenantId`) AND `deletedAt` IS NULL';
+    const guard =
+      '`tenantId` = VALUES(`tenantId`) AND CAST(CONVERT(`tenantId` USING utf8mb4) AS BINARY) = ' +
+      'CAST(CONVERT(VALUES(`tenantId`) USING utf8mb4) AS BINARY) AND `deletedAt` IS NULL';
     expect(my.insertInto('`t`', ['`a`'])).toBe('INSERT INTO `t` (`a`)');
     expect(my.upsertClause(spec(q))).toBe(
       'ON DUPLICATE KEY UPDATE ' +
