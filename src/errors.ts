@@ -264,6 +264,8 @@ export class TransactionOptionError extends RepositoryError {
 export type QueryErrorCode =
   | 'QUERY_EMPTY'
   | 'QUERY_UNTERMINATED'
+  | 'QUERY_AMBIGUOUS_TEXT'
+  | 'QUERY_LEXING_CHANGE_REFUSED'
   | 'QUERY_MULTIPLE_STATEMENTS'
   | 'QUERY_DDL_REFUSED'
   | 'QUERY_TRANSACTION_CONTROL'

@@ -103,6 +103,10 @@ export class MysqlAdapter extends DialectAdapter {
     hashComments: true,
     dashCommentNeedsSpace: true,
     executableComments: true,
+    // my_isspace for utf8mb4: ASCII whitespace only, \v included.
+    spaces: ' \t\n\v\f\r',
+    identifiersMayStartWithDigit: true,
+    backslashDependsOnSettings: true,
   });
 
   /** MySQL 5.7 wants a FROM with a WHERE. */

@@ -77,6 +77,9 @@ export class PostgresAdapter extends DialectAdapter {
     dollarQuotes: true,
     nestedComments: true,
     positional: '$n' as const,
+    // scan.l of PostgreSQL 15: `space [ \t\n\r\f]`, `newline [\n\r]`.
+    lineCommentEnds: '\n\r',
+    backslashDependsOnSettings: true,
   });
 
   /** node-postgres sends an array as an array literal; the server infers its element type. */

@@ -66,9 +66,10 @@ export class SqliteAdapter extends DialectAdapter {
   /** One writer at a time, and better-sqlite3 runs statements synchronously anyway. */
   override readonly writeConcurrency = 1;
 
-  /** SQLite also reads MySQL's and SQL Server's identifier quotes. */
+  /** SQLite also reads MySQL's and SQL Server's identifier quotes, and `@x`/`$x` placeholders. */
   override readonly sqlLexicon: SqlLexicon = Object.freeze({
     ...STANDARD_LEXICON,
+    placeholderSigils: '@$',
     identifierQuotes: Object.freeze({ '"': '"', '`': '`', '[': ']' }),
   });
 

@@ -19,18 +19,33 @@ export interface SqlToken {
   readonly text: string;
 }
 
-const SPACE = /\s/;
+/**
+ * Characters that look like spaces or are invisible or control characters. Outside literals and
+ * comments, one that is not among the dialect's own spaces is refused: how the server reads it
+ * (a space, part of a name, an error) is exactly where a scanner and a server could disagree.
+ */
+const SPACE_LIKE_PRINTABLE = /[\s\u00ad\u180e\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff]/;
+const isSpaceLike = (c: string): boolean => {
+  const code = c.charCodeAt(0);
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f) || SPACE_LIKE_PRINTABLE.test(c);
+};
+const DIGIT = /[0-9]/;
+const NUMBER =
+  /0[xX][0-9A-Fa-f_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][+-]?[0-9]+)?/y;
 const WORD_START = /[A-Za-z_\u0080-\uffff]/;
 const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
 const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 const DOLLAR_POSITIONAL = /\$\d+/y;
-const EXECUTABLE_OPEN = /\/\*M?!\d*/y;
+const EXECUTABLE_OPEN = /\/\*M?!/y;
 
 /**
  * Splits SQL into tokens by the dialect's lexical rules. Only enough of SQL is recognised to tell
  * code from literals, quoted identifiers and comments; the database parses the rest.
  * @throws QueryError `QUERY_UNTERMINATED` for a string, quoted identifier or comment left open:
- *   where it ends is exactly where this scanner and the database could disagree.
+ *   where it ends is exactly where this scanner and the database could disagree;
+ *   `QUERY_AMBIGUOUS_TEXT` for text the server could read otherwise than this scanner (a NUL, a
+ *   space-like character the server does not take for a space, an executable comment, a
+ *   backslash before a quote whose meaning depends on a session setting).
  */
 export function tokenize(sql: string, lexicon: SqlLexicon): SqlToken[] {
   return new SqlLexer(sql, lexicon).run();
@@ -39,17 +54,20 @@ export function tokenize(sql: string, lexicon: SqlLexicon): SqlToken[] {
 class SqlLexer {
   private readonly tokens: SqlToken[] = [];
   private pos = 0;
-  /** Inside a MySQL executable comment, whose `*\/` closes it. */
-  private executable = false;
-
   constructor(
     private readonly sql: string,
     private readonly lexicon: SqlLexicon,
   ) {}
 
   run(): SqlToken[] {
+    const nul = this.sql.indexOf('\0');
+    if (nul >= 0) throw ambiguous(`a NUL character at offset ${nul}`);
     while (this.pos < this.sql.length) this.next();
     return this.tokens;
+  }
+
+  private isSpace(c: string): boolean {
+    return this.lexicon.spaces.includes(c);
   }
 
   private next(): void {
@@ -57,17 +75,13 @@ class SqlLexer {
     const start = this.pos;
     const c = sql[start]!;
     const after = sql[start + 1];
-    if (SPACE.test(c)) {
-      while (this.pos < sql.length && SPACE.test(sql[this.pos]!)) this.pos++;
+    if (this.isSpace(c)) {
+      while (this.pos < sql.length && this.isSpace(sql[this.pos]!)) this.pos++;
       return this.push('space', start);
     }
+    if (isSpaceLike(c)) throw ambiguousCharacter(c, start);
     if (this.isLineComment(c, after)) return this.lineComment(start);
     if (c === '/' && after === '*') return this.blockComment(start);
-    if (c === '*' && after === '/' && this.executable) {
-      this.executable = false;
-      this.pos += 2;
-      return this.push('comment', start);
-    }
     if (c === "'") return this.quoted(start, "'", lexicon.backslashEscapes, 'string');
     if (lexicon.stringQuotes.includes(c)) {
       return this.quoted(start, c, lexicon.backslashEscapes, 'string');
@@ -80,7 +94,13 @@ class SqlLexer {
       while (this.pos < sql.length && /\d/.test(sql[this.pos]!)) this.pos++; // SQLite's ?NNN
       return this.push('positional', start);
     }
+    if (lexicon.placeholderSigils.includes(c)) {
+      this.pos++;
+      this.skipWord();
+      return this.push('positional', start);
+    }
     if (c === ':') return this.colon(start, after);
+    if (DIGIT.test(c) && !lexicon.identifiersMayStartWithDigit) return this.number(start);
     if (WORD_PART.test(c)) return this.word(start);
     this.pos++;
     this.push('symbol', start);
@@ -90,13 +110,19 @@ class SqlLexer {
     if (c === '#') return this.lexicon.hashComments;
     if (c !== '-' || after !== '-') return false;
     if (!this.lexicon.dashCommentNeedsSpace) return true;
+    // MySQL: `--` followed by a space or a control character (my_isspace || my_iscntrl).
     const third = this.sql[this.pos + 2];
-    return third === undefined || SPACE.test(third);
+    if (third === undefined || this.isSpace(third) || third < ' ' || third === '\u007f')
+      return true;
+    if (isSpaceLike(third)) throw ambiguousCharacter(third, this.pos + 2);
+    return false;
   }
 
   private lineComment(start: number): void {
-    const newline = this.sql.indexOf('\n', start);
-    this.pos = newline < 0 ? this.sql.length : newline;
+    const { sql } = this;
+    let i = start;
+    while (i < sql.length && !this.lexicon.lineCommentEnds.includes(sql[i]!)) i++;
+    this.pos = i;
     this.push('comment', start);
   }
 
@@ -105,12 +131,8 @@ class SqlLexer {
     if (lexicon.executableComments) {
       EXECUTABLE_OPEN.lastIndex = start;
       const open = EXECUTABLE_OPEN.exec(sql);
-      if (open) {
-        // `/*!50100 … */` runs its body: only the markers are comments.
-        this.executable = true;
-        this.pos = start + open[0].length;
-        return this.push('comment', start);
-      }
+      // `/*!50100 … */` runs its body only on a server at least that new.
+      if (open) throw ambiguous(`an executable comment at offset ${start}`);
     }
     let depth = 0;
     let i = start;
@@ -144,11 +166,21 @@ class SqlLexer {
     open = start,
   ): void {
     const { sql } = this;
+    // An E'…' string escapes whatever the settings; a plain one may or may not.
+    const modal = kind === 'string' && this.lexicon.backslashDependsOnSettings && open === start;
     let i = open + 1;
     while (i < sql.length) {
       const c = sql[i]!;
-      if (backslashEscapes && c === '\\') {
-        i += 2;
+      if (c === '\\' && (backslashEscapes || modal)) {
+        let run = 1;
+        while (sql[i + run] === '\\') run++;
+        const odd = run % 2 === 1;
+        if (modal && odd && sql[i + run] === closer) {
+          throw ambiguous(
+            `a backslash before a quote at offset ${i + run - 1}: double the quote or bind the value`,
+          );
+        }
+        i += backslashEscapes && odd ? run + 1 : run;
       } else if (c === closer && sql[i + 1] === closer && closer !== ']') {
         i += 2;
       } else if (c === closer) {
@@ -191,16 +223,37 @@ class SqlLexer {
     // `arr[lo:hi]` is a slice, not a placeholder: the colon follows a word.
     if (after !== undefined && WORD_START.test(after) && !WORD_PART.test(before)) {
       this.pos++;
-      while (this.pos < sql.length && WORD_PART.test(sql[this.pos]!)) this.pos++;
+      this.skipWord();
       return this.push('parameter', start);
     }
     this.pos++;
     this.push('symbol', start);
   }
 
+  /** A number; one that runs on into a name or a `$` is read differently by each server. */
+  private number(start: number): void {
+    const { sql } = this;
+    NUMBER.lastIndex = start;
+    this.pos = start + NUMBER.exec(sql)![0].length;
+    const next = sql[this.pos];
+    if (next !== undefined && WORD_PART.test(next)) {
+      throw ambiguous(`a number running into a name at offset ${start}`);
+    }
+    this.push('word', start);
+  }
+
+  /** Moves past the characters of a name; a space-like one among them is refused. */
+  private skipWord(): void {
+    const { sql } = this;
+    while (this.pos < sql.length && WORD_PART.test(sql[this.pos]!)) {
+      if (isSpaceLike(sql[this.pos]!)) throw ambiguousCharacter(sql[this.pos]!, this.pos);
+      this.pos++;
+    }
+  }
+
   private word(start: number): void {
     const { sql } = this;
-    while (this.pos < sql.length && WORD_PART.test(sql[this.pos]!)) this.pos++;
+    this.skipWord();
     const text = sql.slice(start, this.pos);
     if (this.lexicon.escapeStrings && (text === 'E' || text === 'e') && sql[this.pos] === "'") {
       return this.quoted(start, "'", true, 'string', this.pos);
@@ -211,6 +264,19 @@ class SqlLexer {
   private push(kind: SqlTokenKind, start: number): void {
     this.tokens.push({ kind, start, end: this.pos, text: this.sql.slice(start, this.pos) });
   }
+}
+
+function ambiguous(what: string): QueryError {
+  return new QueryError(
+    'QUERY_AMBIGUOUS_TEXT',
+    what,
+    `${what} is refused: the database could read it otherwise than the statement guard`,
+  );
+}
+
+function ambiguousCharacter(c: string, offset: number): QueryError {
+  const code = c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+  return ambiguous(`the character U+${code} at offset ${offset}`);
 }
 
 function unterminated(what: string, offset: number): QueryError {

@@ -20,13 +20,37 @@ export interface SqlLexicon {
   readonly dashCommentNeedsSpace: boolean;
   /** `/* … *\/` comments nest (PostgreSQL). */
   readonly nestedComments: boolean;
-  /** The body of `/*! … *\/` and `/*M! … *\/` is executed, so it is code (MySQL, MariaDB). */
+  /**
+   * `/*! … *\/` and `/*M! … *\/` exist (MySQL, MariaDB). Whether their body runs depends on the
+   * server's version, so whether it is code or a comment is in doubt: they are refused.
+   */
   readonly executableComments: boolean;
   /** The driver's own positional placeholder, which raw SQL must not use beside named ones. */
   readonly positional: '?' | '$n';
+  /**
+   * Characters that start a driver placeholder of their own in code (SQLite's `@x` and `$x`);
+   * they are refused like `positional`.
+   */
+  readonly placeholderSigils: string;
+  /**
+   * Exactly the characters the server's lexer reads as whitespace. Any other character that
+   * looks like a space or is a control character is refused in code: U+00A0 is whitespace to
+   * JavaScript but part of an identifier to PostgreSQL and MySQL.
+   */
+  readonly spaces: string;
+  /** The characters that end a `--` (or `#`) comment: PostgreSQL also ends one at `\r`. */
+  readonly lineCommentEnds: string;
+  /** A number may run on into an identifier (`1a` is a name to MySQL, an error elsewhere). */
+  readonly identifiersMayStartWithDigit: boolean;
+  /**
+   * Whether a backslash escapes in `'…'` depends on a session setting (MySQL's
+   * NO_BACKSLASH_ESCAPES, PostgreSQL's standard_conforming_strings), so a literal whose end
+   * depends on it (an odd run of backslashes before a quote) is refused.
+   */
+  readonly backslashDependsOnSettings: boolean;
 }
 
-/** Standard SQL, as SQLite reads it: the defaults of the dialect adapters. */
+/** Standard SQL, as SQLite reads it (tokenize.c): the defaults of the dialect adapters. */
 export const STANDARD_LEXICON: SqlLexicon = Object.freeze({
   stringQuotes: '',
   backslashEscapes: false,
@@ -38,4 +62,9 @@ export const STANDARD_LEXICON: SqlLexicon = Object.freeze({
   nestedComments: false,
   executableComments: false,
   positional: '?',
+  placeholderSigils: '',
+  spaces: ' \t\n\f\r',
+  lineCommentEnds: '\n',
+  identifiersMayStartWithDigit: false,
+  backslashDependsOnSettings: false,
 });

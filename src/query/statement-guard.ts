@@ -72,22 +72,55 @@ const TRANSACTION_CONTROL: Words = Object.freeze({
   XA: true,
 });
 
-/**
- * The words that may precede `INTO` in a data statement. Any other `INTO` is `SELECT … INTO`,
- * which creates a table on PostgreSQL and writes a file or variables on MySQL.
- */
-const BEFORE_INTO: Words = Object.freeze({
-  INSERT: true,
-  REPLACE: true,
-  MERGE: true,
+/** The statements that write with an `INTO`: any other `INTO` is `SELECT … INTO`. */
+const INTO_STATEMENT: Words = Object.freeze({ INSERT: true, REPLACE: true, MERGE: true });
+
+/** Modifiers between an INTO_STATEMENT word and its `INTO`. */
+const INTO_MODIFIER: Words = Object.freeze({
   IGNORE: true, // MySQL INSERT IGNORE INTO
   LOW_PRIORITY: true,
   HIGH_PRIORITY: true,
   DELAYED: true,
-  ABORT: true, // SQLite INSERT OR ABORT INTO
+  OR: true, // SQLite INSERT OR ABORT INTO
+  ABORT: true,
   FAIL: true,
   ROLLBACK: true,
+  REPLACE: true,
 });
+
+/** Words that open a CTE body: `name AS (…)`, `AS MATERIALIZED (…)`. */
+const CTE_OPEN: Words = Object.freeze({ AS: true, MATERIALIZED: true });
+
+/** EXPLAIN's own options before the statement it explains (PostgreSQL's and MySQL's). */
+const EXPLAIN_OPTION: Words = Object.freeze({
+  ANALYZE: true,
+  ANALYSE: true,
+  VERBOSE: true,
+  EXTENDED: true,
+  PARTITIONS: true,
+  FORMAT: true,
+  JSON: true,
+  TREE: true,
+  TRADITIONAL: true,
+});
+
+/**
+ * Session settings that change how the server lexes the statements after them on the same
+ * pooled connection (a backslash that starts to escape, `"` that becomes a quote for names, a
+ * client encoding whose multibyte characters swallow a quote), and the functions and views that
+ * set them from inside a read. Named anywhere, even in a literal, the statement is admin.
+ */
+const LEXING_SETTINGS = [
+  'standard_conforming_strings',
+  'backslash_quote',
+  'client_encoding',
+  'sql_mode',
+  'ansi_quotes',
+  'no_backslash_escapes',
+  'character_set_client',
+  'set_config',
+  'pg_settings',
+];
 
 /**
  * Checks that `tokens` hold exactly one statement (one trailing `;` allowed) and that it may run:
@@ -97,7 +130,7 @@ const BEFORE_INTO: Words = Object.freeze({
  * This guards against mistakes and against SQL pieced together from input; it is not a sandbox
  * (a SELECT can call a function that does anything). The database user's privileges are that.
  * @throws QueryError `QUERY_EMPTY`, `QUERY_MULTIPLE_STATEMENTS`, `QUERY_TRANSACTION_CONTROL`,
- *   `QUERY_DDL_REFUSED`
+ *   `QUERY_DDL_REFUSED`, `QUERY_LEXING_CHANGE_REFUSED`
  */
 export function guardStatement(
   tokens: readonly SqlToken[],
@@ -129,6 +162,15 @@ export function guardStatement(
         'repository to the transaction (repo.withManager)',
     );
   }
+  const setting = options.allowAdmin ? undefined : lexingSetting(tokens);
+  if (setting !== undefined) {
+    throw new QueryError(
+      'QUERY_LEXING_CHANGE_REFUSED',
+      setting,
+      `a statement naming ${setting} is refused: it can change how the server reads later ` +
+        'statements on the connection; it needs a repository built with allowAdmin: true',
+    );
+  }
   if (kind === 'admin' && !options.allowAdmin) {
     const what = keyword === 'SELECT' || keyword === 'WITH' ? `${keyword} … INTO` : keyword;
     throw new QueryError(
@@ -153,12 +195,82 @@ function classify(keyword: string, statement: readonly SqlToken[]): StatementKin
   return 'read';
 }
 
+const upper = (token: SqlToken | undefined): string =>
+  token?.kind === 'word' ? token.text.toUpperCase() : '';
+
+/**
+ * Whether an `INTO` is not the INTO of an INSERT, REPLACE or MERGE that starts a statement (or
+ * a CTE body, or the statement an EXPLAIN explains). PostgreSQL reserves none of those words, so
+ * `SELECT 1 AS ignore INTO t2` and `SELECT (1) replace INTO t2` are `SELECT … INTO` too.
+ */
 function hasSelectInto(statement: readonly SqlToken[]): boolean {
   return statement.some((token, i) => {
-    if (token.kind !== 'word' || token.text.toUpperCase() !== 'INTO') return false;
-    const before = statement[i - 1];
-    return !(before?.kind === 'word' && Object.hasOwn(BEFORE_INTO, before.text.toUpperCase()));
+    if (upper(token) !== 'INTO') return false;
+    let at = i - 1;
+    while (
+      at >= 0 &&
+      Object.hasOwn(INTO_MODIFIER, upper(statement[at])) &&
+      !startsStatement(statement, at)
+    )
+      at--;
+    return !(Object.hasOwn(INTO_STATEMENT, upper(statement[at])) && startsStatement(statement, at));
   });
+}
+
+/** Whether the token at `at` is where a statement starts. */
+function startsStatement(statement: readonly SqlToken[], at: number): boolean {
+  const before = at - 1;
+  if (before < 0 || (before === 0 && statement[0]!.text === '(')) return true;
+  const previous = statement[before]!.text;
+  // `name AS (INSERT …)`, or the main statement after `WITH name AS (…)`.
+  const open = previous === '(' ? before : previous === ')' ? matchingOpen(statement, before) : -1;
+  if (open > 0 && Object.hasOwn(CTE_OPEN, upper(statement[open - 1]))) return true;
+  return upper(statement[0]) === 'EXPLAIN' && explainHead(statement, before);
+}
+
+/** Whether every token from the first to `last` is EXPLAIN or one of its options. */
+function explainHead(statement: readonly SqlToken[], last: number): boolean {
+  for (let i = 1; i <= last; i++) {
+    const token = statement[i]!;
+    if (token.text === '(' && i === 1) {
+      const close = matchingClose(statement, 1);
+      if (close < 0 || close > last) return false;
+      i = close;
+      continue;
+    }
+    if (token.text === '=' || Object.hasOwn(EXPLAIN_OPTION, upper(token))) continue;
+    return false;
+  }
+  return true;
+}
+
+function matchingOpen(statement: readonly SqlToken[], close: number): number {
+  let depth = 0;
+  for (let i = close; i >= 0; i--) {
+    const text = statement[i]!.text;
+    if (text === ')') depth++;
+    else if (text === '(' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function matchingClose(statement: readonly SqlToken[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < statement.length; i++) {
+    const text = statement[i]!.text;
+    if (text === '(') depth++;
+    else if (text === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function lexingSetting(tokens: readonly SqlToken[]): string | undefined {
+  for (const token of tokens) {
+    const text = token.text.toLowerCase();
+    const found = LEXING_SETTINGS.find((name) => text.includes(name));
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function isTransactionControl(

@@ -51,12 +51,16 @@ describe('guardStatement', () => {
         expect(guard(sql).kind).toBe('read');
       }
       expect(guard('SELECT $$;$$, $q$ ; $q$', pg).kind).toBe('read');
-      expect(guard("SELECT 'a\\'; DROP TABLE t; '", my).kind).toBe('read');
+      expect(guard("SELECT 'a\\\\'", my).kind).toBe('read');
       expect(guard('SELECT `a;b` # ;', my).kind).toBe('read');
     });
 
-    it("MySQL: reads an executable comment's body as code", () => {
-      expect(refusal('SELECT 1 /*!; DROP TABLE t */', my).code).toBe('QUERY_MULTIPLE_STATEMENTS');
+    it('MySQL: refuses an executable comment, whose body runs or not by server version', () => {
+      expect(refusal('SELECT 1 /*!; DROP TABLE t */', my).code).toBe('QUERY_AMBIGUOUS_TEXT');
+      expect(refusal("SELECT 1 /*!99999 '*/ ; DROP TABLE t; -- '", my).code).toBe(
+        'QUERY_AMBIGUOUS_TEXT',
+      );
+      expect(refusal('SELECT 1 /*M!100000 x */', my).code).toBe('QUERY_AMBIGUOUS_TEXT');
     });
 
     it('refuses SQL that holds no statement', () => {
@@ -159,5 +163,102 @@ describe('guardStatement', () => {
     it('MySQL: START SLAVE is an admin statement, not transaction control', () => {
       expect(refusal('START SLAVE', my).code).toBe('QUERY_DDL_REFUSED');
     });
+  });
+});
+
+describe('guard bypasses found by fault injection (regressions)', () => {
+  const nbsp = '\u00a0';
+
+  it('PostgreSQL: a no-break space is part of a name, so `\\u00a0$a$` hides no statement', () => {
+    const sql = `SELECT 1 AS ${nbsp}$a$; DROP TABLE t; SELECT 1 AS ${nbsp}$a$`;
+    expect(refusal(sql, pg).code).toBe('QUERY_AMBIGUOUS_TEXT');
+    expect(refusal(`SELECT 1 AS ${nbsp}$a$ INTO t2 FROM x ${nbsp}$a$`, pg).code).toBe(
+      'QUERY_AMBIGUOUS_TEXT',
+    );
+    for (const space of ['\u2003', '\u200b', '\ufeff', '\u000b', '\u0001', '\u0085']) {
+      expect(refusal(`SELECT${space}1`, pg).code).toBe('QUERY_AMBIGUOUS_TEXT');
+    }
+    expect(guard(`SELECT '${nbsp}' /* ${nbsp} */`, pg).kind).toBe('read');
+  });
+
+  it('PostgreSQL: a `--` comment ends at a carriage return', () => {
+    expect(refusal('SELECT 1 --\r; DROP TABLE t\n', pg).code).toBe('QUERY_MULTIPLE_STATEMENTS');
+    // MySQL and SQLite end it at a newline only: the same text is one statement there.
+    expect(guard('SELECT 1 -- x\r; DROP TABLE t\n', lite).kind).toBe('read');
+  });
+
+  it('PostgreSQL: a number running into `$a$` is refused (PostgreSQL opens a dollar quote)', () => {
+    expect(refusal("SELECT 1$a$ , '$a$; DROP TABLE t; --'", pg).code).toBe('QUERY_AMBIGUOUS_TEXT');
+    expect(guard('SELECT 1.5e3, 0x1F, 42', pg).kind).toBe('read');
+  });
+
+  it('PostgreSQL: statements that change lexing are refused without allowAdmin', () => {
+    for (const sql of [
+      "SELECT set_config('standard_conforming_strings','off',false)",
+      "SELECT pg_catalog.set_config('standard_' || 'conforming_strings', 'off', false)",
+      "UPDATE pg_settings SET setting = 'off' WHERE name = 'standard_conforming_strings'",
+      "SELECT set_config('client_encoding', 'SJIS', false)",
+    ]) {
+      expect(refusal(sql, pg).code).toBe('QUERY_LEXING_CHANGE_REFUSED');
+    }
+    expect(guard("SELECT set_config('application_name', 'x', false)", pg, true).kind).toBe('read');
+  });
+
+  it('a backslash before a quote whose meaning depends on settings is refused', () => {
+    // With standard_conforming_strings off, PostgreSQL reads `\'` as an escaped quote.
+    expect(refusal("SELECT 'a\\' , ' ; DROP TABLE t ; -- '", pg).code).toBe('QUERY_AMBIGUOUS_TEXT');
+    // With NO_BACKSLASH_ESCAPES, MySQL reads `\'` as a backslash and the end of the string.
+    expect(refusal("SELECT 'a\\'; DROP TABLE t; '", my).code).toBe('QUERY_AMBIGUOUS_TEXT');
+    expect(guard("SELECT E'it\\'s', 'a\\\\', 'a\\n'", pg).kind).toBe('read');
+  });
+
+  it('MySQL: `--` followed by a no-break space is refused (MariaDB reads no comment)', () => {
+    expect(refusal(`SELECT 1 --${nbsp}'\n; SELECT 1 INTO OUTFILE '/tmp/x'; -- '`, my).code).toBe(
+      'QUERY_AMBIGUOUS_TEXT',
+    );
+    expect(guard('SELECT 1 --\t x', my).kind).toBe('read');
+    expect(guard('SELECT 1--1', my).kind).toBe('read');
+  });
+
+  it('MySQL: statements that change sql_mode or the client character set are refused', () => {
+    expect(refusal('SELECT @@sql_mode', my).code).toBe('QUERY_LEXING_CHANGE_REFUSED');
+    expect(refusal("SET SESSION sql_mode = 'ANSI_QUOTES'", my, false).code).toBe(
+      'QUERY_LEXING_CHANGE_REFUSED',
+    );
+  });
+
+  it('SELECT … INTO is admin even behind a word PostgreSQL does not reserve', () => {
+    for (const sql of [
+      'SELECT 1 AS ignore INTO t2',
+      'SELECT (1) replace INTO t2',
+      'SELECT 1 AS replace INTO t2',
+      'SELECT insert INTO t2 FROM t',
+      'WITH a AS (SELECT 1 AS insert) SELECT * INTO t2 FROM a',
+      'EXPLAIN ANALYZE SELECT 1 INTO t2',
+    ]) {
+      expect(refusal(sql, pg).code).toBe('QUERY_DDL_REFUSED');
+    }
+    for (const sql of [
+      "SELECT 1 INTO OUTFILE '/tmp/x'",
+      'SELECT 1 INTO @v',
+      'SELECT 1 INTO DUMPFILE "/tmp/y"',
+    ]) {
+      expect(refusal(sql, my).code).toBe('QUERY_DDL_REFUSED');
+    }
+    for (const sql of [
+      'INSERT INTO t VALUES (1)',
+      'INSERT OR IGNORE INTO t VALUES (1)',
+      'WITH a AS (SELECT 1) INSERT INTO t SELECT * FROM a',
+      'WITH a AS (INSERT INTO t VALUES (1) RETURNING *) SELECT * FROM a',
+      'EXPLAIN (ANALYZE, VERBOSE) INSERT INTO t VALUES (1)',
+      '(INSERT INTO t VALUES (1))',
+    ]) {
+      expect(guard(sql, pg).kind).toBe('write');
+    }
+    expect(guard('WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d', pg).kind).toBe('write');
+  });
+
+  it('a NUL character anywhere is refused', () => {
+    expect(refusal("SELECT '\u0000'; DROP TABLE t", lite).code).toBe('QUERY_AMBIGUOUS_TEXT');
   });
 });
