@@ -262,3 +262,18 @@ describe('guard bypasses found by fault injection (regressions)', () => {
     expect(refusal("SELECT '\u0000'; DROP TABLE t", lite).code).toBe('QUERY_AMBIGUOUS_TEXT');
   });
 });
+
+describe("SQLite's own placeholders (regression: @x and $x were let through)", () => {
+  it.each(['SELECT @x', 'SELECT $x', 'SELECT 1 WHERE a = @a AND b = :b'])(
+    '%s is positional',
+    (sql) => {
+      const tokens = tokenize(sql, lite.sqlLexicon);
+      expect(tokens.some((t) => t.kind === 'positional')).toBe(true);
+    },
+  );
+  it('a $ inside a name is not a placeholder', () => {
+    expect(tokenize('SELECT a$b', lite.sqlLexicon).some((t) => t.kind === 'positional')).toBe(
+      false,
+    );
+  });
+});
