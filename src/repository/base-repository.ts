@@ -508,6 +508,8 @@ export class BaseRepository<
     expectedVersion: number | undefined,
   ): Promise<void> {
     const current = await this.loadFresh(id, false);
+    // The update missed: whatever this process cached for the row is stale.
+    await this.context.evictStale([id]);
     if (!current) throw new NotFoundError(this.model.name, id);
     const version = this.model.version;
     if (expectedVersion !== undefined && version) {

@@ -157,6 +157,15 @@ export class RepositoryContext<T extends ObjectLiteral> {
     });
   }
 
+  /**
+   * Evicts cached rows that a read just proved stale (a missed update found the row moved on or
+   * gone). At once, even inside a transaction: an eviction can never make the cache stale, and a
+   * rollback must not leave a caller looping on the stale copy.
+   */
+  async evictStale(ids: readonly EntityId[]): Promise<void> {
+    await this.parts.cache?.invalidate(ids);
+  }
+
   hydrate(raw: Readonly<Record<string, unknown>>): T {
     return hydrateRow(this.model, this.driver, raw);
   }

@@ -503,6 +503,40 @@ describe.each(DIALECTS)('optimistic locking on %s', (dialect) => {
       expect(repo.lockMetrics().versionConflicts).toBe(2);
     });
 
+    it('a version conflict evicts the stale cached row, so an expectedVersion loop progresses', async () => {
+      // Per-process caches, as in two processes: the other one's write leaves ours stale.
+      const cached = () =>
+        new EmployeeRepository(db.dataSource, {
+          cache: { store: new LruCacheStore(), warming: { trackUsage: false } },
+        });
+      const mine = cached();
+      const theirs = cached();
+      const { id, version } = await newEmployee(100);
+      await mine.findById(id);
+      await theirs.update(id, { salary: 200 });
+      let attempts = 0;
+      for (;;) {
+        attempts++;
+        const current = (await mine.findById(id))!;
+        const error = await mine
+          .update(id, { salary: current.salary! + 1 }, { expectedVersion: current.version })
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        if (error === undefined) break;
+        expect(error).toBeInstanceOf(OptimisticLockError);
+        if (attempts === 3) throw new Error('the loop kept reading the stale cached row');
+      }
+      expect(attempts).toBe(2);
+      expect(await salaryAndVersion(id)).toEqual([201, version + 2]);
+      // A missed update of a row deleted elsewhere evicts it too.
+      await mine.findById(id);
+      await theirs.delete(id);
+      await expect(mine.update(id, { salary: 1 })).rejects.toBeInstanceOf(NotFoundError);
+      expect(await mine.findById(id)).toBeNull();
+    });
+
     it('never reports success for a stale write inside a transaction (snapshot reads)', async () => {
       const { id, version } = await newEmployee(100);
       const [other] = await openWorkers(1);
