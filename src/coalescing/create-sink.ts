@@ -49,7 +49,8 @@ export class CreateSink<T extends ObjectLiteral> implements BatchSink<PendingCre
     } catch (error) {
       readFailure = error; // the rows are stored, but their callers cannot be given them
     }
-    return outcomes.map((outcome): Settled<T> => {
+    // Array.from visits every index; `outcomes.map` would skip the entries a failure left unset.
+    return Array.from(outcomes, (outcome): Settled<T> => {
       const unexplained = () => failure ?? noOutcome(this.name, outcome?.kind);
       if (outcome?.kind === 'failed') return { ok: false, error: outcome.error ?? unexplained() };
       if (outcome?.kind !== 'inserted') return { ok: false, error: unexplained() };

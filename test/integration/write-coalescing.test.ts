@@ -113,6 +113,25 @@ describe.each(TARGETS)('write coalescing on %s', (dialect) => {
     expect(new Set(bulkEvents.flatMap((e) => e.ids ?? []))).toEqual(ids);
   });
 
+  it('a batch that fails as a whole gives each caller the real error, not "no outcome"', async () => {
+    const { repo } = repository({ maxWaitMs: 5 });
+    const q = (name: string) => db.dataSource.driver.escape(name);
+    await db.dataSource.query(`ALTER TABLE ${q('employees')} RENAME TO ${q('employees_away')}`);
+    let settled: PromiseSettledResult<unknown>[];
+    try {
+      settled = await Promise.allSettled([1, 2, 3].map((i) => repo.createBatched(person(i))));
+    } finally {
+      await db.dataSource.query(`ALTER TABLE ${q('employees_away')} RENAME TO ${q('employees')}`);
+    }
+    const reasons = settled.map((s) => (s.status === 'rejected' ? (s.reason as Error) : s));
+    for (const reason of reasons) {
+      expect(reason).toBeInstanceOf(Error);
+      expect((reason as { code?: string }).code).not.toBe('BULK_OPERATION_FAILED');
+      expect((reason as Error).message).not.toMatch(/no outcome|reported nothing/);
+    }
+    expect(await rawRows()).toEqual(new Map());
+  });
+
   it('returns the row exactly as create() does: id, defaults, version and timestamps', async () => {
     const { repo } = repository({ maxBatchSize: 4, minBatchSize: 2 });
     const [a, b, c, d] = await Promise.all([
