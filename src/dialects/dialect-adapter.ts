@@ -114,6 +114,12 @@ export abstract class DialectAdapter {
    */
   readonly lockingRead: string = ' FOR UPDATE';
 
+  /**
+   * The LIMIT to send with an OFFSET that has none, where the dialect needs one (MySQL has no
+   * OFFSET without LIMIT); `undefined` where OFFSET stands alone.
+   */
+  readonly limitForBareOffset: number | undefined = undefined;
+
   /** The placeholder for the `index`-th (0-based) bound value of a statement. */
   placeholder(_index: number): string {
     return '?';

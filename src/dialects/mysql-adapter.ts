@@ -109,6 +109,9 @@ export class MysqlAdapter extends DialectAdapter {
     backslashDependsOnSettings: true,
   });
 
+  /** MySQL's manual's "all rows" is 2^64 − 1; the largest safe integer is as good and exact. */
+  override readonly limitForBareOffset = Number.MAX_SAFE_INTEGER;
+
   /** MySQL 5.7 wants a FROM with a WHERE. */
   protected override emptyRowSet(): string {
     return 'SELECT NULL FROM DUAL WHERE 1 = 0';

@@ -77,7 +77,9 @@ export class EntityReads<T extends ObjectLiteral> {
         builder.addOrderBy(`${ALIAS}.${column.property}`, direction, nulls(direction));
       }
       if (!sort.some((s) => s.column === context.model.primary)) this.#orderByPrimary(builder);
-      if (limit !== undefined) builder.limit(limit);
+      const bare = offset !== undefined && limit === undefined;
+      const effectiveLimit = bare ? context.adapter.limitForBareOffset : limit;
+      if (effectiveLimit !== undefined) builder.limit(effectiveLimit);
       if (offset !== undefined) builder.offset(offset);
       return builder;
     };

@@ -165,6 +165,12 @@ describe.each(TARGETS)('BaseRepository CRUD on %s', (dialect) => {
       expect(names(await repo.list({ limit: 2, offset: 1 }))).toEqual(['Bob', 'Cy']);
     });
 
+    it('offset without limit skips rows on every dialect (MySQL threw DatabaseError)', async () => {
+      const names = (rows: Employee[]) => rows.map((r) => r.name);
+      expect(names(await repo.list({ offset: 1, orderBy: 'name' }))).toEqual(['Bob', 'Cy', 'Di']);
+      expect(names(await repo.list({ offset: 4 }))).toEqual([]);
+    });
+
     it('count and exists apply filters', async () => {
       expect(await repo.count()).toBe(4);
       expect(await repo.count({ department__in: ['eng', 'ops'] })).toBe(3);
