@@ -9,7 +9,7 @@ import { type BulkCreateOptions, type EmitEvents, type OnConflict } from './bulk
 import { planChunks } from './bulk-planner';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
 import { ChunkWriter, type RowOutcome } from './chunk-writer';
-import { batchSizeOption } from './bulk-write-settings';
+import { batchSizeOption, booleanOption, emitEventsOption } from './bulk-write-settings';
 import { loadRecords } from './key-reader';
 import { keyOfValues } from './row-keys';
 import {
@@ -463,8 +463,8 @@ function resolveSettings<T extends ObjectLiteral>(
       `${model.name}: tenantId given but the repository is not tenant-scoped`,
     );
   }
-  const returnIds = options.returnIds ?? true;
-  const emitEvents = options.emitEvents ?? true;
+  const returnIds = booleanOption('returnIds', options.returnIds, true);
+  const emitEvents = emitEventsOption(options.emitEvents);
   // Bulk events carry ids only when they come cheaply; per-row events need them.
   const perRow =
     emitEvents === 'perRow' &&
@@ -476,10 +476,14 @@ function resolveSettings<T extends ObjectLiteral>(
     returnIds,
     needIds,
     emitEvents,
-    dryRun: options.dryRun ?? false,
+    dryRun: booleanOption('dryRun', options.dryRun, false),
     tenant: parts.tenant.forWrite(options.tenantId, options.crossTenant ?? false),
-    check: internal?.prepared ? 'prepared' : (options.validate ?? true) ? 'dto' : 'columns',
-    atomic: options.atomic ?? false,
+    check: internal?.prepared
+      ? 'prepared'
+      : booleanOption('validate', options.validate, true)
+        ? 'dto'
+        : 'columns',
+    atomic: booleanOption('atomic', options.atomic, false),
     onProgress: options.onProgress,
     report: internal?.report,
   };

@@ -17,6 +17,35 @@ export function batchSizeOption(batchSize: number | undefined): number | undefin
 }
 
 /**
+ * A bulk call's `emitEvents`, checked: every bulk call reads it through here.
+ * @throws ConfigurationError for a value other than `true`, `false` or `'perRow'`
+ */
+export function emitEventsOption(option: EmitEvents | undefined): EmitEvents {
+  const mode = option ?? true;
+  if (mode !== true && mode !== false && mode !== 'perRow') {
+    throw new ConfigurationError(`emitEvents must be true, false or 'perRow', got ${String(mode)}`);
+  }
+  return mode;
+}
+
+/**
+ * A boolean bulk option (`returnIds`, `dryRun`, `atomic`, `validate`, `allowAll`), checked: a
+ * mistyped `'false'` must not turn a feature on.
+ * @throws ConfigurationError for anything but a boolean or `undefined`
+ */
+export function booleanOption(
+  name: string,
+  value: boolean | undefined,
+  fallback: boolean,
+): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new ConfigurationError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
  * The events a bulk call fires. It is `false` when the repository's events are off or nobody
  * listens to the event the mode would fire, so that nothing (RETURNING, key reads, locks) is
  * spent on events nobody will see.
@@ -27,10 +56,7 @@ export function emitMode<T extends ObjectLiteral>(
   option: EmitEvents | undefined,
   events: { readonly bulk: RepositoryEventName; readonly perRow: RepositoryEventName },
 ): EmitEvents {
-  const mode = option ?? true;
-  if (mode !== true && mode !== false && mode !== 'perRow') {
-    throw new ConfigurationError(`emitEvents must be true, false or 'perRow', got ${String(mode)}`);
-  }
+  const mode = emitEventsOption(option);
   if (mode === false) return false;
   return context.parts.events.hasListeners(mode === 'perRow' ? events.perRow : events.bulk)
     ? mode

@@ -469,6 +469,26 @@ describe.each(TARGETS)('bulkCreate on %s', (dialect) => {
     ).rejects.toBeInstanceOf(ConfigurationError);
     expect(db.queries.count).toBe(0);
   });
+
+  it("bulkCreate refuses emitEvents: 'bogus' as bulkUpdate does, and writes nothing", async () => {
+    const bad = [
+      { emitEvents: 'bogus' },
+      { returnIds: 'false' },
+      { dryRun: 1 },
+      { atomic: 'yes' },
+      { validate: null },
+    ] as unknown as Parameters<typeof repo.bulkCreate>[1][];
+    for (const options of bad) {
+      await expect(repo.bulkCreate([person(1)], options)).rejects.toBeInstanceOf(
+        ConfigurationError,
+      );
+    }
+    await expect(
+      repo.bulkUpdate({ salary__gte: 0 }, { salary: 1 }, { emitEvents: 'bogus' as never }),
+    ).rejects.toBeInstanceOf(ConfigurationError);
+    expect(db.queries.count).toBe(0);
+    expect(await repo.count()).toBe(0);
+  });
 });
 
 describe.each(TARGETS)('bulkCreate inside a transaction on %s', (dialect) => {
