@@ -41,7 +41,11 @@ export class ValidationError extends RepositoryError {
 }
 
 export type FilterErrorCode =
-  'FILTER_UNKNOWN_FIELD' | 'FILTER_UNKNOWN_OPERATOR' | 'FILTER_INVALID_VALUE' | 'FILTER_EMPTY';
+  | 'FILTER_UNKNOWN_FIELD'
+  | 'FILTER_UNKNOWN_OPERATOR'
+  | 'FILTER_INVALID_VALUE'
+  | 'FILTER_UNDEFINED_VALUE'
+  | 'FILTER_EMPTY';
 
 /** A filter, `orderBy`, `limit` or `offset` is malformed. Raised before any SQL runs. */
 export class FilterError extends RepositoryError {
@@ -64,6 +68,15 @@ export class FilterError extends RepositoryError {
 
   static invalidValue(key: string, expected: string): FilterError {
     return new FilterError('FILTER_INVALID_VALUE', key, `expected ${expected}`);
+  }
+
+  /** A filter value is `undefined`: refused, since dropping it would widen the filter. */
+  static undefinedValue(key: string): FilterError {
+    return new FilterError(
+      'FILTER_UNDEFINED_VALUE',
+      key,
+      'the value is undefined; omit the key, or use null (IS NULL)',
+    );
   }
 }
 

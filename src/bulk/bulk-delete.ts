@@ -1,15 +1,13 @@
 import type { ObjectLiteral } from 'typeorm';
-import { ConfigurationError, FilterError } from '../errors';
-import type { FilterNode } from '../filters/filter-node';
-import { parseFilters } from '../filters/filter-parser';
+import { ConfigurationError } from '../errors';
 import type { Filters } from '../filters/filter-types';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { PendingEvent } from '../repository/write-change';
 import type { Returning, Statement, WhereWriter } from '../repository/write-statements';
 import type { BulkDeleteOptions } from './bulk-options';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
-import { batchSizeOption, emitMode } from './bulk-write-settings';
-import { writeMatching } from './filtered-write';
+import { batchSizeOption, booleanOption, emitMode } from './bulk-write-settings';
+import { parseWriteFilters, writeMatching } from './filtered-write';
 
 /**
  * `bulkDelete`: deletes every visible row `filters` matches, soft by default where the
@@ -31,14 +29,8 @@ export async function bulkDelete<T extends ObjectLiteral>(
   const batchSize = batchSizeOption(options.batchSize);
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkDeleted', perRow: 'deleted' });
   const { model, tenant } = context.parts;
-  const node = parseFilters(filters, model);
-  if (!options.allowAll && matchesEverything(node)) {
-    throw new FilterError(
-      'FILTER_EMPTY',
-      '$filters',
-      'an empty filter would delete every row; pass allowAll: true to mean it',
-    );
-  }
+  const allowAll = booleanOption('allowAll', options.allowAll, false);
+  const node = parseWriteFilters(filters, model, allowAll, 'delete');
   const soft = options.soft ?? context.parts.softDelete;
   const statement = deleteStatement(context, soft);
   const tenantId = tenant.current();
@@ -80,9 +72,4 @@ function deleteStatement<T extends ObjectLiteral>(
   }
   const values = { [deleteDate.property]: context.now() };
   return (where, returning) => statements.update(values, where, returning);
-}
-
-/** `{}`, `{ a: undefined }`, `{ $and: [] }` and the like: filters that select nothing out. */
-function matchesEverything(node: FilterNode): boolean {
-  return node.kind === 'and' && node.children.every(matchesEverything);
 }

@@ -19,6 +19,14 @@ export interface BulkUpdateOptions {
    * updated row (on MySQL under `SELECT … FOR UPDATE`, in pages).
    */
   readonly emitEvents?: EmitEvents;
+  /**
+   * An empty filter updates every (visible) row; it is refused with `FilterError`
+   * (`FILTER_EMPTY`) unless this is set.
+   * @default false
+   * Cost: nothing; with `true` an empty filter writes the whole table in one statement (or one
+   * per `batchSize` page).
+   */
+  readonly allowAll?: boolean;
 }
 
 export interface BulkDeleteOptions {

@@ -1,13 +1,12 @@
 import type { ObjectLiteral } from 'typeorm';
-import { parseFilters } from '../filters/filter-parser';
 import type { Filters } from '../filters/filter-types';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { PendingEvent } from '../repository/write-change';
 import type { EntityId } from '../repository/repository-events';
 import type { BulkUpdateOptions } from './bulk-options';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
-import { batchSizeOption, emitMode } from './bulk-write-settings';
-import { writeMatching } from './filtered-write';
+import { batchSizeOption, booleanOption, emitMode } from './bulk-write-settings';
+import { parseWriteFilters, writeMatching } from './filtered-write';
 
 /**
  * `bulkUpdate`: sets the same validated `data` on every visible row `filters` matches, in one
@@ -21,7 +20,8 @@ import { writeMatching } from './filtered-write';
  * `successCount` and `totalRecords` are the rows changed. Events: one `bulkUpdated` per call
  * (with the ids where RETURNING or the key pages give them), `updated` per row with `'perRow'`.
  *
- * @throws FilterError for a malformed filter, and ValidationError for invalid `data`, before any SQL
+ * @throws FilterError for a malformed filter (`FILTER_UNDEFINED_VALUE` for an `undefined` value,
+ * `FILTER_EMPTY` for a filter that matches everything, unless `allowAll`), and ValidationError for invalid `data`, before any SQL
  * @throws TenantError when no tenant is resolved, or `data` names another tenant
  */
 export async function bulkUpdate<T extends ObjectLiteral>(
@@ -32,7 +32,8 @@ export async function bulkUpdate<T extends ObjectLiteral>(
 ): Promise<BulkOperationResult> {
   const batchSize = batchSizeOption(options.batchSize);
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkUpdated', perRow: 'updated' });
-  const node = parseFilters(filters, context.model);
+  const allowAll = booleanOption('allowAll', options.allowAll, false);
+  const node = parseWriteFilters(filters, context.model, allowAll, 'update');
   const values = await context.validated('update', data);
   const tenantId = context.parts.tenant.current();
   context.parts.tenant.stamp(values, tenantId);

@@ -1,5 +1,8 @@
 import type { ObjectLiteral } from 'typeorm';
+import { FilterError } from '../errors';
 import type { FilterNode } from '../filters/filter-node';
+import { parseFilters } from '../filters/filter-parser';
+import type { EntityModel } from '../repository/entity-model';
 import { andFilters, type RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 import type { StatementResult } from '../repository/statement-executor';
@@ -14,6 +17,37 @@ import { KEY_CHUNK, idOfRaw, idsFilter, loadRecords, readKeyPage } from './key-r
  * - `'rows'`: the written rows themselves, as entities.
  */
 export type Wanted = 'count' | 'cheapIds' | 'ids' | 'rows';
+
+/**
+ * The filter of a write by filter (`bulkUpdate`, `bulkDelete`), parsed and checked: it must be a
+ * filter object, and one that matches every row is refused unless `allowAll`.
+ * @throws FilterError `FILTER_INVALID_VALUE` for `null`, `undefined` or a non-object,
+ * `FILTER_UNDEFINED_VALUE` for an `undefined` value, `FILTER_EMPTY` for an empty filter
+ */
+export function parseWriteFilters(
+  filters: unknown,
+  model: EntityModel,
+  allowAll: boolean,
+  verb: 'update' | 'delete',
+): FilterNode {
+  if (typeof filters !== 'object' || filters === null || Array.isArray(filters)) {
+    throw FilterError.invalidValue('$filters', 'a filter object');
+  }
+  const node = parseFilters(filters, model);
+  if (!allowAll && matchesEverything(node)) {
+    throw new FilterError(
+      'FILTER_EMPTY',
+      '$filters',
+      `an empty filter would ${verb} every row; pass allowAll: true to mean it`,
+    );
+  }
+  return node;
+}
+
+/** `{}`, `{ $and: [] }` and the like: filters that select nothing out. */
+function matchesEverything(node: FilterNode): boolean {
+  return node.kind === 'and' && node.children.every(matchesEverything);
+}
 
 /** An UPDATE or DELETE of the visible rows a filter matches. */
 export interface MatchingWrite {

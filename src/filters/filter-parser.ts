@@ -20,7 +20,8 @@ function parseObject(input: unknown, model: EntityModel, key: string): FilterNod
   if (!isPlainObject(input)) throw FilterError.invalidValue(key, 'a filter object');
   const children: FilterNode[] = [];
   for (const [k, value] of Object.entries(input)) {
-    if (value === undefined) continue; // an optional field left unset, as in a DTO
+    // Never dropped: `{ id: undefined }` would otherwise match every row.
+    if (value === undefined) throw FilterError.undefinedValue(k);
     children.push(parseEntry(k, value, model));
   }
   return children.length === 1 ? children[0]! : freeze({ kind: 'and', children: freeze(children) });
@@ -59,6 +60,10 @@ function resolveKey(key: string, model: EntityModel): { column: ModelColumn; op:
 }
 
 function checkValue(key: string, op: FilterOperator, column: ModelColumn, value: unknown): unknown {
+  if (value === undefined) throw FilterError.undefinedValue(key);
+  if (Array.isArray(value) && value.some((v) => v === undefined)) {
+    throw FilterError.undefinedValue(key);
+  }
   switch (op) {
     case 'eq':
     case 'ne':

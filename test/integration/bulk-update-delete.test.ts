@@ -184,7 +184,7 @@ describe.each(DIALECTS)('bulkUpdate, bulkDelete and bulkUpdateByIds on %s', (dia
       await seed([1, 2, 3, 4].map((i) => person(i)));
       let result;
       const updates = await statementsOf(async () => {
-        result = await repo.bulkUpdate({}, { department: 'all' }, { batchSize: 2 });
+        result = await repo.bulkUpdate({}, { department: 'all' }, { batchSize: 2, allowAll: true });
       }, 'UPDATE');
       expect(result).toMatchObject({ successCount: 4, batches: 2 });
       expect(updates).toHaveLength(2);
@@ -197,9 +197,9 @@ describe.each(DIALECTS)('bulkUpdate, bulkDelete and bulkUpdateByIds on %s', (dia
       const error = await repo.bulkUpdate({ salary__lt: 100 }, { salary: -1 }).catch((e) => e);
       expect(error).toBeInstanceOf(ValidationError);
       expect(error.code).toBe('VALIDATION_FAILED');
-      await expect(repo.bulkUpdate({}, { version: 7 } as never)).rejects.toBeInstanceOf(
-        ValidationError,
-      );
+      await expect(
+        repo.bulkUpdate({ salary__gte: 0 }, { version: 7 } as never),
+      ).rejects.toBeInstanceOf(ValidationError);
       expect(db.queries.count).toBe(0);
       expect((await table())[0]!.salary).toBe(10);
     });
@@ -213,6 +213,46 @@ describe.each(DIALECTS)('bulkUpdate, bulkDelete and bulkUpdateByIds on %s', (dia
         repo.bulkUpdate({ salary: 1 }, { name: 'x' }, { batchSize: 0 }),
       ).rejects.toBeInstanceOf(ConfigurationError);
       expect(db.queries.count).toBe(0);
+    });
+    it('bulkUpdate with an undefined filter value updates nothing and throws FILTER_UNDEFINED_VALUE', async () => {
+      await seed([person(1), person(2)]);
+      const before = await table();
+      db.queries.reset();
+      const filters = [
+        { id: undefined },
+        { $or: [{ id: undefined }] },
+        { $not: { salary__gt: undefined } },
+        { id__in: [undefined] },
+      ];
+      for (const filter of filters) {
+        const error = await repo.bulkUpdate(filter as never, { name: 'x' }).catch((e) => e);
+        expect(error).toBeInstanceOf(FilterError);
+        expect(error.code).toBe('FILTER_UNDEFINED_VALUE');
+      }
+      expect(db.queries.count).toBe(0);
+      expect(await table()).toEqual(before);
+    });
+
+    it('bulkUpdate with an empty, null or non-object filter updates nothing unless allowAll', async () => {
+      await seed([person(1), person(2)]);
+      const before = await table();
+      db.queries.reset();
+      for (const empty of [{}, { $and: [] }]) {
+        const error = await repo.bulkUpdate(empty as never, { name: 'x' }).catch((e) => e);
+        expect(error).toMatchObject({ code: 'FILTER_EMPTY', key: '$filters' });
+      }
+      for (const bad of [null, undefined, 'x', 1, []]) {
+        const error = await repo.bulkUpdate(bad as never, { name: 'x' }).catch((e) => e);
+        expect(error).toMatchObject({ code: 'FILTER_INVALID_VALUE', key: '$filters' });
+      }
+      await expect(
+        repo.bulkUpdate({}, { name: 'x' }, { allowAll: 'yes' as never }),
+      ).rejects.toBeInstanceOf(ConfigurationError);
+      expect(db.queries.count).toBe(0);
+      expect(await table()).toEqual(before);
+      const result = await repo.bulkUpdate({}, { name: 'x' }, { allowAll: true });
+      expect(result.successCount).toBe(2);
+      expect((await table()).map((r) => r.name)).toEqual(['x', 'x']);
     });
   });
 
@@ -271,11 +311,17 @@ describe.each(DIALECTS)('bulkUpdate, bulkDelete and bulkUpdateByIds on %s', (dia
     it('refuses an empty filter with FILTER_EMPTY unless allowAll', async () => {
       await seed([person(1), person(2)]);
       db.queries.reset();
-      for (const empty of [{}, undefined, { name: undefined }, { $and: [] }]) {
+      for (const empty of [{}, { $and: [] }]) {
         const error = await repo.bulkDelete(empty as never).catch((e) => e);
         expect(error).toBeInstanceOf(FilterError);
         expect(error).toMatchObject({ code: 'FILTER_EMPTY', key: '$filters' });
       }
+      for (const bad of [undefined, null, 'x', 1, []]) {
+        const error = await repo.bulkDelete(bad as never).catch((e) => e);
+        expect(error).toMatchObject({ code: 'FILTER_INVALID_VALUE', key: '$filters' });
+      }
+      const undef = await repo.bulkDelete({ id: undefined } as never).catch((e) => e);
+      expect(undef).toMatchObject({ code: 'FILTER_UNDEFINED_VALUE', key: 'id' });
       expect(db.queries.count).toBe(0);
       expect((await table()).every((r) => r.deletedAt === null)).toBe(true);
       const result = await repo.bulkDelete({}, { allowAll: true, soft: false });
@@ -527,7 +573,7 @@ describe.each(DIALECTS)('bulkUpdate, bulkDelete and bulkUpdateByIds on %s', (dia
       for (const name of ['bulkUpdated', 'bulkDeleted', 'updated', 'deleted'] as const) {
         repo.on(name, listener);
       }
-      await repo.bulkUpdate({}, { active: false }, { emitEvents: false });
+      await repo.bulkUpdate({}, { active: false }, { emitEvents: false, allowAll: true });
       await repo.bulkUpdateByIds([{ id: a!, salary: 1 }], { emitEvents: false });
       await repo.bulkDelete({ salary__gte: 0 }, { emitEvents: false });
       expect(listener).not.toHaveBeenCalled();

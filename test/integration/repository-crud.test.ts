@@ -138,6 +138,19 @@ describe.each(TARGETS)('BaseRepository CRUD on %s', (dialect) => {
       expect(await repo.findById(987_654)).toBeNull();
     });
 
+    it('findOne({ sku: undefined }) throws FILTER_UNDEFINED_VALUE instead of returning the first row', async () => {
+      const error = await repo.findOne({ department: undefined } as never).catch((e) => e);
+      expect(error).toMatchObject({ code: 'FILTER_UNDEFINED_VALUE', key: 'department' });
+      await expect(
+        repo.list({ filters: { $or: [{ name: undefined }] } } as never),
+      ).rejects.toMatchObject({
+        code: 'FILTER_UNDEFINED_VALUE',
+      });
+      await expect(repo.count({ name__ne: undefined } as never)).rejects.toMatchObject({
+        code: 'FILTER_UNDEFINED_VALUE',
+      });
+    });
+
     it('findOne returns the first match by primary key', async () => {
       expect((await repo.findOne({ department: 'eng' }))?.name).toBe('Ada');
       expect(await repo.findOne({ department: 'nope' })).toBeNull();

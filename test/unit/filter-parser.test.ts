@@ -83,18 +83,21 @@ describe('parseFilters: empty input', () => {
     expect(parse({})).toEqual({ and: [] });
   });
 
-  it('skips keys whose value is undefined', () => {
-    expect(parse({ name: undefined, salary: 5000, department__in: undefined })).toEqual({
-      key: 'salary',
-      field: 'salary',
-      op: 'eq',
-      value: 5000,
-    });
-    expect(parse({ name: undefined })).toEqual({ and: [] });
-  });
-
-  it('does not check the key of an undefined value', () => {
-    expect(parse({ nope__lt: undefined })).toEqual({ and: [] });
+  it('an undefined filter value throws FILTER_UNDEFINED_VALUE instead of widening the filter', () => {
+    expectFilterError({ id: undefined }, 'FILTER_UNDEFINED_VALUE', 'id');
+    expectFilterError({ salary: 5000, name: undefined }, 'FILTER_UNDEFINED_VALUE', 'name');
+    expectFilterError({ department__in: undefined }, 'FILTER_UNDEFINED_VALUE', 'department__in');
+    expectFilterError({ salary__in: [1, undefined] }, 'FILTER_UNDEFINED_VALUE', 'salary__in');
+    expectFilterError(
+      { salary__between: [1, undefined] },
+      'FILTER_UNDEFINED_VALUE',
+      'salary__between',
+    );
+    expectFilterError({ $or: [{ salary: 1 }, { id: undefined }] }, 'FILTER_UNDEFINED_VALUE', 'id');
+    expectFilterError({ $and: [{ name__lt: undefined }] }, 'FILTER_UNDEFINED_VALUE', 'name__lt');
+    expectFilterError({ $not: { id: undefined } }, 'FILTER_UNDEFINED_VALUE', 'id');
+    expectFilterError({ nope__lt: undefined }, 'FILTER_UNDEFINED_VALUE', 'nope__lt');
+    expectFilterError({ $or: undefined }, 'FILTER_UNDEFINED_VALUE', '$or');
   });
 });
 
