@@ -21,7 +21,8 @@ import { parseWriteFilters, writeMatching } from './filtered-write';
  * (with the ids where RETURNING or the key pages give them), `updated` per row with `'perRow'`.
  *
  * @throws FilterError for a malformed filter (`FILTER_UNDEFINED_VALUE` for an `undefined` value,
- * `FILTER_EMPTY` for a filter that matches everything, unless `allowAll`), and ValidationError for invalid `data`, before any SQL
+ *   `FILTER_EMPTY` for one that matches every row, unless `allowAll`), and ValidationError for
+ *   invalid `data`, before any SQL
  * @throws TenantError when no tenant is resolved, or `data` names another tenant
  */
 export async function bulkUpdate<T extends ObjectLiteral>(

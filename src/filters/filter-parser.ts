@@ -60,7 +60,7 @@ function resolveKey(key: string, model: EntityModel): { column: ModelColumn; op:
 }
 
 function checkValue(key: string, op: FilterOperator, column: ModelColumn, value: unknown): unknown {
-  if (value === undefined) throw FilterError.undefinedValue(key);
+  // An undefined value itself is refused by parseObject; here, one inside an in/between list.
   if (Array.isArray(value) && value.some((v) => v === undefined)) {
     throw FilterError.undefinedValue(key);
   }

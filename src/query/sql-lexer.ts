@@ -25,9 +25,12 @@ export interface SqlToken {
  * (a space, part of a name, an error) is exactly where a scanner and a server could disagree.
  */
 const SPACE_LIKE_PRINTABLE = /[\s\u00ad\u180e\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff]/;
+/** ASCII control characters (C0 and DEL): MySQL's my_iscntrl for utf8mb4. */
+const isAsciiControl = (code: number): boolean => code < 0x20 || code === 0x7f;
 const isSpaceLike = (c: string): boolean => {
   const code = c.charCodeAt(0);
-  return code < 0x20 || (code >= 0x7f && code <= 0x9f) || SPACE_LIKE_PRINTABLE.test(c);
+  if (code > 0x20 && code < 0x7f) return false; // printable ASCII, the common case
+  return isAsciiControl(code) || (code >= 0x80 && code <= 0x9f) || SPACE_LIKE_PRINTABLE.test(c);
 };
 const DIGIT = /[0-9]/;
 const NUMBER =
@@ -112,7 +115,7 @@ class SqlLexer {
     if (!this.lexicon.dashCommentNeedsSpace) return true;
     // MySQL: `--` followed by a space or a control character (my_isspace || my_iscntrl).
     const third = this.sql[this.pos + 2];
-    if (third === undefined || this.isSpace(third) || third < ' ' || third === '\u007f')
+    if (third === undefined || this.isSpace(third) || isAsciiControl(third.charCodeAt(0)))
       return true;
     if (isSpaceLike(third)) throw ambiguousCharacter(third, this.pos + 2);
     return false;

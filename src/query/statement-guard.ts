@@ -204,17 +204,17 @@ const upper = (token: SqlToken | undefined): string =>
  * `SELECT 1 AS ignore INTO t2` and `SELECT (1) replace INTO t2` are `SELECT … INTO` too.
  */
 function hasSelectInto(statement: readonly SqlToken[]): boolean {
-  return statement.some((token, i) => {
-    if (upper(token) !== 'INTO') return false;
-    let at = i - 1;
-    while (
-      at >= 0 &&
-      Object.hasOwn(INTO_MODIFIER, upper(statement[at])) &&
-      !startsStatement(statement, at)
-    )
-      at--;
-    return !(Object.hasOwn(INTO_STATEMENT, upper(statement[at])) && startsStatement(statement, at));
-  });
+  return statement.some((token, i) => upper(token) === 'INTO' && !isInsertInto(statement, i));
+}
+
+/** Whether the INTO at `into` is that of an INSERT, REPLACE or MERGE starting a statement. */
+function isInsertInto(statement: readonly SqlToken[], into: number): boolean {
+  for (let at = into - 1; at >= 0; at--) {
+    const word = upper(statement[at]);
+    if (Object.hasOwn(INTO_STATEMENT, word) && startsStatement(statement, at)) return true;
+    if (!Object.hasOwn(INTO_MODIFIER, word)) return false;
+  }
+  return false;
 }
 
 /** Whether the token at `at` is where a statement starts. */

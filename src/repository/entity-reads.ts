@@ -77,9 +77,10 @@ export class EntityReads<T extends ObjectLiteral> {
         builder.addOrderBy(`${ALIAS}.${column.property}`, direction, nulls(direction));
       }
       if (!sort.some((s) => s.column === context.model.primary)) this.#orderByPrimary(builder);
-      const bare = offset !== undefined && limit === undefined;
-      const effectiveLimit = bare ? context.adapter.limitForBareOffset : limit;
-      if (effectiveLimit !== undefined) builder.limit(effectiveLimit);
+      // An OFFSET alone takes the dialect's "all rows" LIMIT where it needs one (MySQL).
+      const pageLimit =
+        limit ?? (offset === undefined ? undefined : context.adapter.limitForBareOffset);
+      if (pageLimit !== undefined) builder.limit(pageLimit);
       if (offset !== undefined) builder.offset(offset);
       return builder;
     };

@@ -14,16 +14,11 @@ import { DIALECTS } from '../support/servers';
 const CASES = 3000;
 const OUTFILE = '/tmp/guard_fuzz';
 
+/** Whitespace of every kind: what each server reads as a space, and what only JavaScript does. */
+const SPACES = [' ', '\n', '\r', '\t', '\u000b', '\u00a0', '\u2003', '\u200b', '\ufeff'];
+
 const FRAGMENTS = [
-  ' ',
-  '\n',
-  '\r',
-  '\t',
-  '\u000b',
-  '\u00a0',
-  '\u2003',
-  '\u200b',
-  '\ufeff',
+  ...SPACES,
   '--',
   '-- ',
   '--\u00a0',
@@ -86,21 +81,7 @@ function generator(seed: number): () => number {
 }
 
 /** Spaces of every kind, and characters that sit next to a quote or a comment marker. */
-const JOINERS = [
-  '',
-  ' ',
-  '\n',
-  '\r',
-  '\t',
-  '\u000b',
-  '\u00a0',
-  '\u2003',
-  '\u200b',
-  '\ufeff',
-  '\\',
-  '1',
-  'x',
-];
+const JOINERS = ['', ...SPACES, '\\', '1', 'x'];
 /** Ways to open something that hides text, each with what closes it. */
 const HIDERS: readonly (readonly [string, string])[] = [
   ['$a$', '$a$'],
@@ -164,6 +145,12 @@ describe.each(DIALECTS)('the raw-query guard against the real %s', (dialect) => 
     return rows !== undefined && Number(rows[0]!.n) === 1;
   }
 
+  async function resetCanary(): Promise<void> {
+    await db.dataSource.query('DROP TABLE IF EXISTS guard_canary');
+    await db.dataSource.query('CREATE TABLE guard_canary (id INT)');
+    await db.dataSource.query('INSERT INTO guard_canary VALUES (1)');
+  }
+
   async function tableExists(name: string): Promise<boolean> {
     const runner = db.dataSource.createQueryRunner();
     try {
@@ -174,10 +161,8 @@ describe.each(DIALECTS)('the raw-query guard against the real %s', (dialect) => 
   }
 
   it(`lets through no statement that runs more than it was classified as (${CASES} cases)`, async () => {
-    await db.dataSource.query('DROP TABLE IF EXISTS guard_canary');
     await db.dataSource.query('DROP TABLE IF EXISTS guard_created');
-    await db.dataSource.query('CREATE TABLE guard_canary (id INT)');
-    await db.dataSource.query('INSERT INTO guard_canary VALUES (1)');
+    await resetCanary();
     const random = generator(0x5eed + dialect.length);
     const escapes: string[] = [];
     let allowed = 0;
@@ -192,9 +177,7 @@ describe.each(DIALECTS)('the raw-query guard against the real %s', (dialect) => 
       }
       if (!(await canaryIntact())) {
         escapes.push(sql);
-        await db.dataSource.query('DROP TABLE IF EXISTS guard_canary');
-        await db.dataSource.query('CREATE TABLE guard_canary (id INT)');
-        await db.dataSource.query('INSERT INTO guard_canary VALUES (1)');
+        await resetCanary();
       }
       if (existsSync(OUTFILE)) {
         escapes.push(sql); // MariaDB ran SELECT … INTO OUTFILE (the server is on this machine)

@@ -216,6 +216,8 @@ describe('guard bypasses found by fault injection (regressions)', () => {
     expect(refusal(`SELECT 1 --${nbsp}'\n; SELECT 1 INTO OUTFILE '/tmp/x'; -- '`, my).code).toBe(
       'QUERY_AMBIGUOUS_TEXT',
     );
+    expect(refusal('SELECT 1 --\u0085 x', my).code).toBe('QUERY_AMBIGUOUS_TEXT'); // C1: not my_iscntrl
+    expect(guard('SELECT 1 --\u0001 x', my).kind).toBe('read');
     expect(guard('SELECT 1 --\t x', my).kind).toBe('read');
     expect(guard('SELECT 1--1', my).kind).toBe('read');
   });
