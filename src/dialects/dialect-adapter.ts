@@ -342,7 +342,7 @@ export abstract class DialectAdapter {
   /** Turns a driver error (or TypeORM's QueryFailedError around one) into a typed error. */
   translateError(error: unknown): Error {
     const driverError = unwrapDriverError(error);
-    const kind = this.classifyError(driverError);
+    const kind = releasedRunner(error) ? 'connection-lost' : this.classifyError(driverError);
     // Native-module errors can fail `instanceof Error` across realms (Jest), so read the property.
     const text = (driverError as { message?: unknown } | null)?.message;
     const message = typeof text === 'string' ? text : String(driverError);
@@ -368,6 +368,15 @@ export abstract class DialectAdapter {
       }
     }
   }
+}
+
+/**
+ * TypeORM's runner refuses statements once it has released itself, which its PostgreSQL runner
+ * does when the connection breaks (a transaction killed while idle): the connection is lost.
+ * Read by name, as the error may come from another copy of TypeORM.
+ */
+function releasedRunner(error: unknown): boolean {
+  return error instanceof Error && error.name === 'QueryRunnerAlreadyReleasedError';
 }
 
 /** TypeORM wraps driver errors in QueryFailedError; the driver's own error carries the code. */

@@ -24,6 +24,7 @@ import type { WriteCoalescer } from '../coalescing/write-coalescer';
 import type { DeleteOptions, ListOptions, ReadOptions, UpdateOptions } from './call-options';
 import { DtoValidator } from './dto-validator';
 import { EntityModel, type ModelColumn } from './entity-model';
+import { boundContext, boundView, runBound } from './manager-binding';
 import { RepositoryContext, andFilters } from './repository-context';
 import { EntityReads } from './entity-reads';
 import type { RepositoryOptions } from './repository-options';
@@ -73,8 +74,8 @@ export class BaseRepository<
   C extends object = Partial<T>,
   U extends object = Partial<T>,
 > {
-  /** The repository's working parts; internal, shared with the bulk operations. */
-  protected readonly context: RepositoryContext<T>;
+  /** The working parts on the DataSource's own manager. */
+  readonly #context: RepositoryContext<T>;
   /** Re-runs popular queries into the cache; present when the repository is cached. */
   private readonly warmer?: CacheWarmer;
 
@@ -108,12 +109,20 @@ export class BaseRepository<
         update: new DtoValidator(model.name, options.updateDto),
       },
     };
-    this.context = new RepositoryContext(parts, dataSource.manager);
+    this.#context = new RepositoryContext(parts, dataSource.manager);
     if (caching) {
       const { cache, usage, settings, lock } = caching;
-      const rerun = (query: PopularQuery) => rerunQuery(this.context, query);
+      const rerun = (query: PopularQuery) => rerunQuery(this.#context, query);
       this.warmer = new CacheWarmer(cache, usage, settings, lock, rerun);
     }
+  }
+
+  /**
+   * The repository's working parts, shared with the bulk operations: on the manager this call
+   * is bound to (a transaction's, see {@link withManager}), else on the DataSource's.
+   */
+  protected get context(): RepositoryContext<T> {
+    return boundContext<RepositoryContext<T>>(this) ?? this.#context;
   }
 
   /** The entity's resolved metadata: columns, primary key, version and date columns. */
@@ -128,12 +137,11 @@ export class BaseRepository<
   /**
    * This repository bound to an open transaction's EntityManager: every call, bulk ones
    * included, runs inside it (bulk error isolation then uses savepoints). Same options,
-   * listeners and cache; only the connection differs.
+   * listeners and cache; only the connection differs. The result is a view of this very object,
+   * not a copy: a subclass's methods run on it with their own state and `#private` fields.
    */
   withManager(manager: EntityManager): this {
-    const bound = Object.create(Object.getPrototypeOf(this) as object) as this;
-    Object.assign(bound, this, { context: this.context.withManager(manager) });
-    return bound;
+    return boundView(this, this.context.withManager(manager));
   }
 
   // ── reads ──────────────────────────────────────────────────────────────────
@@ -365,7 +373,7 @@ export class BaseRepository<
     return updateWithVersion(target, id, updater, options);
   }
 
-  /** Optimistic-locking counters of this repository and its `withManager` clones, in this process. */
+  /** Optimistic-locking counters of this repository (bound or not), in this process. */
   lockMetrics(): LockMetricsSnapshot {
     return this.context.parts.locking.metrics.snapshot();
   }
@@ -412,10 +420,10 @@ export class BaseRepository<
    */
   transaction<R>(work: (txRepo: this) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
     const retry = mergeRetryConfig(this.context.parts.options.retry, options.retry);
-    return withTransaction(this.context.manager, (manager) => work(this.withManager(manager)), {
-      ...options,
-      retry,
-    });
+    // `txRepo` is this object, bound to the transaction for the callback's async call chain.
+    const bound = (manager: EntityManager) =>
+      runBound(this, this.context.withManager(manager), () => work(this));
+    return withTransaction(this.context.manager, bound, { ...options, retry });
   }
 
   // ── raw queries ────────────────────────────────────────────────────────────

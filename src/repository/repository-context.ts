@@ -40,7 +40,7 @@ export interface RepositoryParts<T extends ObjectLiteral> {
   readonly validators: { readonly create: DtoValidator; readonly update: DtoValidator };
   /** Defers write effects to the commit of the transaction they ran in. */
   readonly afterCommit: AfterCommit;
-  /** Optimistic-locking defaults and metrics, shared with `withManager` clones. */
+  /** Optimistic-locking defaults and metrics, the same on every manager. */
   readonly locking: LockingState;
   /** The entity's cache, when the repository has one. */
   readonly cache?: EntityCache;

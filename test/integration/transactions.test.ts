@@ -106,6 +106,56 @@ describe.each(DIALECTS)('transactions on %s', (dialect) => {
     expect(firedAfterReturn).toEqual([true, true]);
   });
 
+  it('a subclass with #private fields and custom methods works inside transaction() and withManager() (no "Cannot read private member")', async () => {
+    class AuditedRepository extends EmployeeRepository {
+      readonly #hired: string[] = [];
+      #calls = 0;
+      async hire(name: string): Promise<Employee> {
+        this.#calls++;
+        const row = await this.create(dto(name));
+        this.#hired.push(row.name);
+        return row;
+      }
+      static audit(repo: AuditedRepository): { hired: string[]; calls: number } {
+        return { hired: [...repo.#hired], calls: repo.#calls };
+      }
+    }
+    const audited = new AuditedRepository(db.dataSource);
+    await audited.transaction(async (tx) => {
+      await tx.hire('ada');
+      expect(AuditedRepository.audit(tx).hired).toEqual(['ada']);
+      await tx.transaction((inner) => inner.hire('bob')); // nested: a savepoint
+    });
+    await withTransaction(db.dataSource, async (manager) => {
+      const bound = audited.withManager(manager);
+      await bound.hire('cy');
+      expect(bound).toBeInstanceOf(AuditedRepository);
+      expect(bound.on('created', () => undefined)).toBe(bound);
+    });
+    await expect(
+      audited.transaction(async (tx) => {
+        await tx.hire('dan');
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    // One object throughout: its private state saw every call, the table only the committed ones.
+    expect(AuditedRepository.audit(audited)).toEqual({
+      hired: ['ada', 'bob', 'cy', 'dan'],
+      calls: 4,
+    });
+    expect(await table.names()).toEqual(['ada', 'bob', 'cy']);
+  });
+
+  it('a repository bound inside transaction() writes in the transaction, and outside it does not', async () => {
+    let seenOutside = -1;
+    await withTransaction(db.dataSource, async (manager) => {
+      await repo.withManager(manager).create(dto('ada'));
+      if (dialect !== 'sqlite') seenOutside = await repo.count(); // SQLite has one connection
+    });
+    if (dialect !== 'sqlite') expect(seenOutside).toBe(0);
+    expect(await repo.count()).toBe(1);
+  });
+
   it('withTransaction commits what repositories bound to its manager and raw SQL wrote', async () => {
     await withTransaction(db.dataSource, async (manager) => {
       await repo.withManager(manager).create(dto('ada'));
@@ -474,6 +524,37 @@ describe.each(SERVERS)('transient errors on %s', (dialect) => {
       expect(await table.names()).toEqual(['a', 'after', 'b']);
     },
   );
+
+  it('a repository call on a transaction whose idle connection was killed is CONNECTION_LOST, outcome unknown (not "Query runner already released")', async () => {
+    const repo = new EmployeeRepository(db.dataSource);
+    const error = await repo
+      .transaction(async (tx) => {
+        await tx.update(ids[0], { salary: 7 });
+        const [row] = (await tx.query(
+          dialect === 'postgres' ? 'SELECT pg_backend_pid() AS id' : 'SELECT CONNECTION_ID() AS id',
+        )) as { id: unknown }[];
+        // The connection the repository is bound to (its protected context, inside the callback).
+        const { manager } = (tx as unknown as { context: { manager: EntityManager } }).context;
+        const connection = (manager.queryRunner as unknown as { databaseConnection: EventEmitter })
+          .databaseConnection;
+        const closed = new Promise((resolve) =>
+          connection.once(dialect === 'postgres' ? 'end' : 'error', resolve),
+        );
+        // The transaction sits idle while another connection ends it.
+        await db.dataSource.query(
+          dialect === 'postgres'
+            ? `SELECT pg_terminate_backend(${table.p(0)}, 5000)`
+            : `KILL ${table.p(0)}`,
+          [Number(row!.id)],
+        );
+        await closed;
+        await tx.update(ids[1], { salary: 8 });
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientDatabaseError);
+    expect(error).toMatchObject({ code: 'CONNECTION_LOST', outcome: 'unknown' });
+    expect(await table.salaries()).toEqual([0, 0]); // the server rolled the transaction back
+  });
 
   itWhere(dialect === 'postgres')(
     'retries a serialization failure raised by COMMIT (PostgreSQL SERIALIZABLE write skew)',
