@@ -1,5 +1,10 @@
 import type { ObjectLiteral } from 'typeorm';
-import { BulkOperationError, ConfigurationError } from '../errors';
+import {
+  BulkOperationError,
+  BulkWriteIncompleteError,
+  ConfigurationError,
+  mayHaveWritten,
+} from '../errors';
 import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { PendingEvent } from '../repository/write-change';
@@ -9,6 +14,8 @@ import { type BulkCreateOptions, type EmitEvents, type OnConflict } from './bulk
 import { planChunks } from './bulk-planner';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
 import { ChunkWriter, type RowOutcome } from './chunk-writer';
+import { IndexRuns } from './index-runs';
+import { interruptedWrite } from './interrupted-write';
 import { batchSizeOption, booleanOption, emitEventsOption } from './bulk-write-settings';
 import { loadRecords } from './key-reader';
 import { keyOfValues } from './row-keys';
@@ -85,24 +92,41 @@ export async function bulkCreate<T extends ObjectLiteral>(
 ): Promise<BulkOperationResult> {
   const settings = resolveSettings(context, options, internal);
   const touched: Touched = { inserted: [], updated: [], insertedCount: 0, updatedCount: 0 };
-  const result =
-    settings.atomic && !settings.dryRun
-      ? await context.run(() =>
-          context.manager.transaction(async (manager) => {
-            const outcome = await writeAll(context.withManager(manager), rows, settings, touched);
-            if (!outcome.success) {
-              // Throwing rolls the transaction back: nothing of this call is stored.
-              throw new BulkOperationError(
-                `${context.model.name}: bulk create rolled back, ${outcome.errorCount} row(s) failed`,
-                outcome.errors,
-              );
-            }
-            return outcome;
-          }),
-        )
-      : await writeAll(context, rows, settings, touched);
-  if (!settings.dryRun) await reportWrites(context, settings, touched);
-  return result;
+  try {
+    const result = await writeCall(context, rows, settings, touched);
+    if (!settings.dryRun) await reportWrites(context, settings, touched);
+    return result;
+  } catch (error) {
+    // Rows may be stored although the call failed: the cache must not keep serving the old ones.
+    if (!settings.dryRun && mayHaveWritten(error)) {
+      await reportWrites(context, settings, touched, error);
+    }
+    throw error;
+  }
+}
+
+/** The call's writes: in a transaction of its own with `atomic`, else window by window. */
+function writeCall<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  rows: Iterable<unknown> | AsyncIterable<unknown>,
+  settings: Settings<T>,
+  touched: Touched,
+): Promise<BulkOperationResult> {
+  return settings.atomic && !settings.dryRun
+    ? context.run(() =>
+        context.manager.transaction(async (manager) => {
+          const outcome = await writeAll(context.withManager(manager), rows, settings, touched);
+          if (!outcome.success) {
+            // Throwing rolls the transaction back: nothing of this call is stored.
+            throw new BulkOperationError(
+              `${context.model.name}: bulk create rolled back, ${outcome.errorCount} row(s) failed`,
+              outcome.errors,
+            );
+          }
+          return outcome;
+        }),
+      )
+    : writeAll(context, rows, settings, touched);
 }
 
 async function writeAll<T extends ObjectLiteral>(
@@ -133,20 +157,37 @@ async function writeAll<T extends ObjectLiteral>(
   /** A window sharing a unique-key value with one in flight waits for it: input order decides. */
   const collides = (keys?: WindowKeys) =>
     keys !== undefined && writing.some((w) => w.keys !== undefined && intersects(keys, w.keys));
-  let next = await input.next();
-  let preparing = next.done ? undefined : run.prepare(next.value);
-  let ok = true;
-  // The next window is validated while the database writes the current ones.
-  while (preparing && ok) {
-    const prepared = await preparing;
-    while (ok && writing.length > 0 && collides(prepared.keys)) ok = await settle();
-    if (!ok) break;
-    next = await input.next();
-    writing.push({ done: run.write(prepared), keys: prepared.keys });
-    preparing = next.done ? undefined : run.prepare(next.value);
-    if (writing.length >= concurrency) ok = await settle();
+  let preparing: Promise<PreparedWindow> | undefined;
+  /** Work started before it is awaited must never reject unheard, whatever fails first. */
+  const started = <P extends Promise<unknown>>(promise: P): P => {
+    promise.catch(() => undefined);
+    return promise;
+  };
+  try {
+    let next = await input.next();
+    preparing = next.done ? undefined : started(run.prepare(next.value));
+    let ok = true;
+    // The next window is validated while the database writes the current ones.
+    while (preparing && ok) {
+      const prepared = await preparing;
+      while (ok && writing.length > 0 && collides(prepared.keys)) ok = await settle();
+      if (!ok) break;
+      next = await input.next();
+      writing.push({ done: started(run.write(prepared)), keys: prepared.keys });
+      preparing = next.done ? undefined : started(run.prepare(next.value));
+      if (writing.length >= concurrency) ok = await settle();
+    }
+    while (writing.length > 0) ok = (await settle()) && ok;
+  } catch (error) {
+    // The windows still in flight finish first, so that what the call did is known when it says.
+    const rest = await Promise.allSettled(writing.map((w) => w.done));
+    for (const window of rest) {
+      if (window.status === 'fulfilled')
+        for (const id of window.value.ids) touched.inserted.push(id);
+    }
+    await Promise.allSettled([preparing, input.return?.()]);
+    throw run.interrupted(error, touched.inserted);
   }
-  while (writing.length > 0) ok = (await settle()) && ok;
   // One array serves both createdIds and the bulkCreated event: a million ids are kept once.
   if (settings.returnIds) run.result.createdIds = touched.inserted;
   return run.result.build();
@@ -181,6 +222,11 @@ class BulkCreateRun<T extends ObjectLiteral> {
   readonly #writer: ChunkWriter<T>;
   #received = 0;
   readonly #tracksKeys: boolean;
+  /** Rows known stored, and rows whose statement was cut off unanswered, by input index. */
+  readonly #stored = new IndexRuns();
+  readonly #unknown: number[] = [];
+  /** Ids created by windows that did not finish, for an interrupted call's report. */
+  readonly #unfinishedIds: { index: number; id: EntityId }[] = [];
   #processed = 0;
   #reportedBatches = 0;
 
@@ -251,10 +297,9 @@ class BulkCreateRun<T extends ObjectLiteral> {
     const { rows, superseded } =
       settings.policy.mode === 'update'
         ? lastPerKey(window.rows, settings.policy.target)
-        : { rows: window.rows, superseded: 0 };
-    result.successCount += superseded;
+        : { rows: window.rows, superseded: [] };
     // Rows settled without a statement count towards the window's first one.
-    let unwritten = window.invalid.length + superseded;
+    let unwritten = window.invalid.length + superseded.length;
     const steps: number[] = [];
     const created: { index: number; id: EntityId }[] = [];
     for (const chunk of planChunks(
@@ -268,7 +313,13 @@ class BulkCreateRun<T extends ObjectLiteral> {
         result.statements.push(this.#writer.plannedSql(chunk));
         continue;
       }
-      const outcomes = await this.#writer.write(chunk);
+      const outcomes = new Map<number, RowOutcome<T>>();
+      try {
+        await this.#writer.write(chunk, outcomes);
+      } catch (error) {
+        this.#stopped(chunk.rows, outcomes, created, error);
+        throw error;
+      }
       result.batches++;
       steps.push(unwritten + chunk.rows.length);
       unwritten = 0;
@@ -276,8 +327,47 @@ class BulkCreateRun<T extends ObjectLiteral> {
       // All or nothing: the first failing batch decides, and the caller rolls back.
       if (failed && settings.atomic) return { ok: false, ids: [], steps };
     }
+    // A superseded upsert row is applied once the row that replaced it is stored.
+    result.successCount += superseded.length;
+    for (const index of superseded) this.#stored.add(index);
     created.sort((a, b) => a.index - b.index);
     return { ok: true, ids: created.map((c) => c.id), steps, unwritten };
+  }
+
+  /** Keeps what a chunk stopped part-way did: its settled rows, and the rows left in doubt. */
+  #stopped(
+    rows: readonly PreparedRow[],
+    outcomes: ReadonlyMap<number, RowOutcome<T>>,
+    created: { index: number; id: EntityId }[],
+    error: unknown,
+  ): void {
+    this.#record(
+      rows.filter((row) => outcomes.has(row.index)),
+      outcomes,
+      created,
+    );
+    if (mayHaveWritten(error)) {
+      for (const row of rows) if (!outcomes.has(row.index)) this.#unknown.push(row.index);
+    }
+    this.#unfinishedIds.push(...created);
+  }
+
+  /**
+   * The error an interrupted call throws: its cause where nothing can be stored (an atomic call
+   * rolls back; or nothing was written), else what it stored and what is in doubt.
+   */
+  interrupted(error: unknown, finishedIds: readonly EntityId[]): unknown {
+    if (this.settings.atomic) return error;
+    const unfinished = this.#unfinishedIds.sort((a, b) => a.index - b.index).map((c) => c.id);
+    const { errors } = this.result.build();
+    const storedIndices = this.#stored.toArray();
+    return interruptedWrite(`${this.context.model.name}: bulk create`, error, {
+      successCount: storedIndices.length,
+      storedIndices,
+      unknownIndices: [...this.#unknown].sort((a, b) => a - b),
+      ids: [...finishedIds, ...unfinished],
+      errors,
+    });
   }
 
   /** Reports a settled window's statements to `onProgress`, one call each. */
@@ -313,6 +403,10 @@ class BulkCreateRun<T extends ObjectLiteral> {
           result.fail(row.index, outcome.code, outcome.message);
           failed = true;
           continue;
+        default:
+          this.#stored.add(row.index);
+      }
+      switch (outcome.kind) {
         case 'inserted':
           if (outcome.id !== undefined) created.push({ index: row.index, id: outcome.id });
           if (result.insertedCount !== undefined) result.insertedCount++;
@@ -362,7 +456,8 @@ async function* windows(rows: Iterable<unknown> | AsyncIterable<unknown>, size: 
 
 /**
  * An upsert keeps the last row per conflict key, so that PostgreSQL never meets "ON CONFLICT
- * DO UPDATE command cannot affect row a second time"; the earlier rows count as applied.
+ * DO UPDATE command cannot affect row a second time"; the earlier rows (their input indices in
+ * `superseded`) count as applied.
  */
 function lastPerKey(rows: readonly PreparedRow[], key: readonly ModelColumn[]) {
   const last = new Map<string, number>();
@@ -370,25 +465,37 @@ function lastPerKey(rows: readonly PreparedRow[], key: readonly ModelColumn[]) {
     const k = keyOfValues(row.values, key);
     if (k !== undefined) last.set(k, i);
   });
-  const kept = rows.filter((row, i) => {
+  const kept: PreparedRow[] = [];
+  const superseded: number[] = [];
+  rows.forEach((row, i) => {
     const k = keyOfValues(row.values, key);
-    return k === undefined || last.get(k) === i;
+    if (k === undefined || last.get(k) === i) kept.push(row);
+    else superseded.push(row.index);
   });
-  return { rows: kept, superseded: rows.length - kept.length };
+  return { rows: kept, superseded };
 }
 
-/** Reports the call's writes: cache invalidation and its events, at commit. */
+/**
+ * Reports the call's writes: cache invalidation and its events, at commit. After a `failure`
+ * that may have written, every row entry is invalidated (which rows changed is not all known),
+ * and events go out only for rows an interrupted call is known to have stored.
+ */
 async function reportWrites<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   settings: Settings<T>,
   touched: Touched,
+  failure?: unknown,
 ): Promise<void> {
-  if (touched.insertedCount + touched.updatedCount === 0) return;
+  const known = touched.insertedCount + touched.updatedCount > 0;
+  if (!known && failure === undefined) return;
   const complete =
+    failure === undefined &&
     touched.inserted.length === touched.insertedCount &&
     touched.updated.length === touched.updatedCount;
   const ids = complete ? [...touched.inserted, ...touched.updated] : undefined;
-  await context.afterWrite({ ids, events: await pendingEvents(context, settings, touched) });
+  const stored = failure === undefined || failure instanceof BulkWriteIncompleteError;
+  const events = known && stored ? await pendingEvents(context, settings, touched) : [];
+  await context.afterWrite({ ids, events });
 }
 
 async function pendingEvents<T extends ObjectLiteral>(

@@ -3,6 +3,7 @@ import {
   ConfigurationError,
   FilterError,
   isRowLevelError,
+  mayHaveWritten,
   NotFoundError,
   OptimisticLockError,
   RepositoryError,
@@ -22,6 +23,7 @@ import {
 import { DEFAULT_BATCH_SIZE, type BulkUpdateByIdsOptions } from './bulk-options';
 import { BulkResultBuilder, type BulkOperationResult, type BulkRowError } from './bulk-result';
 import { batchSizeOption, emitMode } from './bulk-write-settings';
+import { interruptedWrite } from './interrupted-write';
 import { underSavepoint } from './savepoint';
 import { idOfRaw, keyString, loadRecords, readVersions, type KeyVersion } from './key-reader';
 
@@ -46,6 +48,7 @@ interface RowChange {
 
 /** A row the database changed: its stored id (and the row, for per-row events). */
 interface RowUpdated<T> {
+  readonly index: number;
   readonly id: EntityId;
   readonly record?: T;
 }
@@ -86,13 +89,19 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
   result.totalRecords = rows.length;
   const changes = await prepareRows(context, rows, options.validate ?? true, tenantId, result);
 
-  const updated: RowUpdated<T>[] = [];
-  for (const chunk of chunkRows(context, changes, batchSize)) {
-    const outcome = await writeIsolated(context, chunk, emit === 'perRow');
-    result.batches++;
-    for (const row of outcome.updated) updated.push(row);
-    for (const error of outcome.failed) result.fail(error.index, error.code, error.message);
+  const done: ChunkOutcome<T> = { updated: [], failed: [] };
+  let writing: readonly RowChange[] = [];
+  try {
+    for (const chunk of chunkRows(context, changes, batchSize)) {
+      writing = chunk;
+      await writeIsolated(context, chunk, emit === 'perRow', done);
+      result.batches++;
+    }
+  } catch (error) {
+    throw await interrupted(context, error, result, done, writing);
   }
+  const { updated } = done;
+  for (const error of done.failed) result.fail(error.index, error.code, error.message);
   result.successCount = updated.length;
 
   const entity = model.name;
@@ -107,6 +116,32 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
   }
   if (updated.length > 0) await context.afterWrite({ ids, events: pending });
   return result.build();
+}
+
+/**
+ * What a call stopped part-way did: the chunks before are committed (outside a transaction), and
+ * the rows of the chunk being written are in doubt when the statement's answer was lost. The
+ * rows that may have changed are invalidated.
+ */
+async function interrupted<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  error: unknown,
+  result: BulkResultBuilder,
+  done: ChunkOutcome<T>,
+  writing: readonly RowChange[],
+): Promise<unknown> {
+  const settled = new Set([...done.updated, ...done.failed].map((row) => row.index));
+  const doubtful = mayHaveWritten(error) ? writing.filter((c) => !settled.has(c.index)) : [];
+  const touched = [...done.updated.map((row) => row.id), ...ids(doubtful)];
+  if (touched.length > 0) await context.afterWrite({ ids: touched, events: [] });
+  for (const failed of done.failed) result.fail(failed.index, failed.code, failed.message);
+  return interruptedWrite(`${context.model.name}: bulk update by ids`, error, {
+    successCount: done.updated.length,
+    storedIndices: done.updated.map((row) => row.index).sort((a, b) => a - b),
+    unknownIndices: doubtful.map((row) => row.index).sort((a, b) => a - b),
+    ids: done.updated.map((row) => row.id),
+    errors: result.build().errors,
+  });
 }
 
 /** Checks every row; a row that fails is recorded in `result` and left out. */
@@ -254,31 +289,31 @@ interface ChunkOutcome<T> {
 }
 
 /**
- * Writes a chunk; when the database refuses it for one row's data (a unique key, a constraint,
- * invalid data), bisects it so that every other row is still written and each bad row is reported
- * by its index: about bad × 2·log2(chunk) statements, not one per row.
+ * Writes a chunk into `done`; when the database refuses it for one row's data (a unique key, a
+ * constraint, invalid data), bisects it so that every other row is still written and each bad row
+ * is reported by its index: about bad × 2·log2(chunk) statements, not one per row. `done` keeps
+ * what was written when another error stops it part-way.
  */
 async function writeIsolated<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   chunk: readonly RowChange[],
   wantRecords: boolean,
-): Promise<ChunkOutcome<T>> {
+  done: ChunkOutcome<T>,
+): Promise<void> {
   try {
     const write = () => writeChunk(context, chunk, wantRecords);
-    return await (context.inTransaction ? underSavepoint(context, write) : write());
+    const outcome = await (context.inTransaction ? underSavepoint(context, write) : write());
+    for (const row of outcome.updated) done.updated.push(row);
+    for (const row of outcome.failed) done.failed.push(row);
   } catch (error) {
     if (!isRowLevelError(error)) throw error;
     if (chunk.length === 1) {
-      const failed = { index: chunk[0]!.index, code: error.code, message: error.message };
-      return { updated: [], failed: [failed] };
+      done.failed.push({ index: chunk[0]!.index, code: error.code, message: error.message });
+      return;
     }
     const middle = Math.ceil(chunk.length / 2);
-    const first = await writeIsolated(context, chunk.slice(0, middle), wantRecords);
-    const second = await writeIsolated(context, chunk.slice(middle), wantRecords);
-    return {
-      updated: [...first.updated, ...second.updated],
-      failed: [...first.failed, ...second.failed],
-    };
+    await writeIsolated(context, chunk.slice(0, middle), wantRecords, done);
+    await writeIsolated(context, chunk.slice(middle), wantRecords, done);
   }
 }
 
@@ -304,7 +339,8 @@ async function writeChunk<T extends ObjectLiteral>(
         continue;
       }
       const record = wantRecords ? context.hydrate(raw) : undefined;
-      updated.push({ id: idOfRaw(context, raw[column]), ...(record ? { record } : {}) });
+      const id = idOfRaw(context, raw[column]);
+      updated.push({ index: change.index, id, ...(record ? { record } : {}) });
     }
     // Misses are explained after the fact; a row another writer changes meanwhile is still
     // reported, with the reason the read finds.
@@ -330,7 +366,8 @@ async function writeChunk<T extends ObjectLiteral>(
       }
       const updated = hits.map((change) => {
         const record = records.get(change.key);
-        return { id: current.get(change.key)!.id, ...(record ? { record } : {}) };
+        const { id } = current.get(change.key)!;
+        return { index: change.index, id, ...(record ? { record } : {}) };
       });
       const hit = new Set(hits);
       const failed = chunk

@@ -92,8 +92,14 @@ export class ChunkWriter<T extends ObjectLiteral> {
     return { statement, mode };
   }
 
-  async write(chunk: PlannedChunk): Promise<Map<number, RowOutcome<T>>> {
-    const outcomes = new Map<number, RowOutcome<T>>();
+  /**
+   * Writes a chunk. `outcomes` gets each row's outcome as soon as it is known, so that when the
+   * write stops part-way (an error that is not the rows' own) it still tells what was done.
+   */
+  async write(
+    chunk: PlannedChunk,
+    outcomes = new Map<number, RowOutcome<T>>(),
+  ): Promise<Map<number, RowOutcome<T>>> {
     const { mode } = this.statementFor(chunk);
     if (mode === 'error' && (await this.#needsRowByRow(chunk))) {
       for (const row of chunk.rows) await this.#isolate(chunk, [row], outcomes);

@@ -1,5 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
-import { FilterError } from '../errors';
+import { FilterError, mayHaveWritten } from '../errors';
 import type { FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import type { EntityModel } from '../repository/entity-model';
@@ -7,6 +7,7 @@ import { andFilters, type RepositoryContext } from '../repository/repository-con
 import type { EntityId } from '../repository/repository-events';
 import type { StatementResult } from '../repository/statement-executor';
 import type { Returning, Statement, WhereWriter } from '../repository/write-statements';
+import { interruptedWrite } from './interrupted-write';
 import { KEY_CHUNK, idOfRaw, idsFilter, loadRecords, readKeyPage } from './key-reader';
 
 /**
@@ -95,6 +96,20 @@ export async function writeMatching<T extends ObjectLiteral>(
   node: FilterNode,
   write: MatchingWrite,
 ): Promise<WriteOutcome<T>> {
+  try {
+    return await writeAll(context, node, write);
+  } catch (error) {
+    // Which rows changed is not all known: every cached row of the entity goes.
+    if (mayHaveWritten(error)) await context.afterWrite({ ids: undefined, events: [] });
+    throw error;
+  }
+}
+
+async function writeAll<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  node: FilterNode,
+  write: MatchingWrite,
+): Promise<WriteOutcome<T>> {
   const supportsReturning = context.adapter.returning[write.kind];
   const { wanted } = write;
   const returning: Returning =
@@ -127,23 +142,34 @@ async function walkKeys<T extends ObjectLiteral>(
   let count = 0;
   let batches = 0;
   let after: EntityId | undefined;
-  for (;;) {
-    const writePage = (on: RepositoryContext<T>) =>
-      writeKeyPage(on, node, write, returning, { after, pageSize, lock });
-    const page = lock
-      ? await context.run(() =>
-          context.manager.transaction((manager) => writePage(context.withManager(manager))),
-        )
-      : await writePage(context);
-    if (page.keys.length === 0) break;
-    batches++;
-    count += page.written.count;
-    if (page.written.ids) for (const id of page.written.ids) ids.push(id);
-    if (page.written.records) for (const record of page.written.records) records.push(record);
-    if (page.keys.length < pageSize) break;
-    after = page.keys[page.keys.length - 1];
-  }
   const known = write.wanted !== 'count';
+  try {
+    for (;;) {
+      const writePage = (on: RepositoryContext<T>) =>
+        writeKeyPage(on, node, write, returning, { after, pageSize, lock });
+      const page = lock
+        ? await context.run(() =>
+            context.manager.transaction((manager) => writePage(context.withManager(manager))),
+          )
+        : await writePage(context);
+      if (page.keys.length === 0) break;
+      batches++;
+      count += page.written.count;
+      if (page.written.ids) for (const id of page.written.ids) ids.push(id);
+      if (page.written.records) for (const record of page.written.records) records.push(record);
+      if (page.keys.length < pageSize) break;
+      after = page.keys[page.keys.length - 1];
+    }
+  } catch (error) {
+    // Earlier pages are written (committed, outside a transaction): the call must say so.
+    throw interruptedWrite(`${context.model.name}: write by filter`, error, {
+      successCount: count,
+      storedIndices: [],
+      unknownIndices: [],
+      ids: known ? ids : [],
+      errors: [],
+    });
+  }
   return {
     count,
     batches,

@@ -1,6 +1,12 @@
 import type { DataSource, Driver, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
-import { FilterError, RepositoryError, ValidationError, type FieldError } from '../errors';
+import {
+  FilterError,
+  mayHaveWritten,
+  RepositoryError,
+  ValidationError,
+  type FieldError,
+} from '../errors';
 import { compileFilter } from '../filters/filter-compiler';
 import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
@@ -130,8 +136,17 @@ export class RepositoryContext<T extends ObjectLiteral> {
       .where(sql, { ...params.values });
   }
 
-  execute(statement: Statement): Promise<StatementResult> {
-    return this.run(() => executeStatement(this.manager, statement.sql, statement.params));
+  /**
+   * Runs a statement. When its answer is lost (the connection died after it was sent) it may
+   * have written, so the entity's cached rows are invalidated before the error goes on.
+   */
+  async execute(statement: Statement): Promise<StatementResult> {
+    try {
+      return await this.run(() => executeStatement(this.manager, statement.sql, statement.params));
+    } catch (error) {
+      if (mayHaveWritten(error)) await this.afterWrite({ ids: undefined, events: [] });
+      throw error;
+    }
   }
 
   /** Runs a database call and translates driver errors into typed ones. */
@@ -151,10 +166,14 @@ export class RepositoryContext<T extends ObjectLiteral> {
     const { events, afterCommit, cache } = this.parts;
     const notify = change.events.length > 0 && events.enabled;
     if (!cache && !notify) return;
-    return afterCommit.defer(this.manager.queryRunner, async () => {
-      await cache?.invalidate(change.ids);
-      if (notify) for (const pending of change.events) emitPending(events, pending);
-    });
+    return afterCommit.defer(
+      this.manager.queryRunner,
+      async () => {
+        await cache?.invalidate(change.ids);
+        if (notify) for (const pending of change.events) emitPending(events, pending);
+      },
+      cache && (() => cache.invalidate(change.ids)),
+    );
   }
 
   /**

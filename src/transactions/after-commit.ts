@@ -10,6 +10,12 @@ import type {
 /** Work that must happen only once a write is durable: cache invalidation, then events. */
 export type AfterCommitEffect = () => void | Promise<void>;
 
+/** A deferred effect, and what must happen instead when it is unknown whether COMMIT applied. */
+interface Deferred {
+  readonly effect: AfterCommitEffect;
+  readonly inDoubt?: AfterCommitEffect;
+}
+
 const REGISTRIES = new WeakMap<DataSource, AfterCommit>();
 
 /**
@@ -23,7 +29,7 @@ const REGISTRIES = new WeakMap<DataSource, AfterCommit>();
  * runs them all, and a rollback discards the frame of the level it undoes.
  */
 export class AfterCommit implements EntitySubscriberInterface {
-  readonly #frames = new WeakMap<QueryRunner, AfterCommitEffect[][]>();
+  readonly #frames = new WeakMap<QueryRunner, Deferred[][]>();
 
   /** The registry of `dataSource`, created and subscribed on first use. */
   static for(dataSource: DataSource): AfterCommit {
@@ -36,8 +42,16 @@ export class AfterCommit implements EntitySubscriberInterface {
     return registry;
   }
 
-  /** Runs `effect` now, or at the commit of the transaction `runner` has open. */
-  defer(runner: QueryRunner | undefined, effect: AfterCommitEffect): void | Promise<void> {
+  /**
+   * Runs `effect` now, or at the commit of the transaction `runner` has open. `inDoubt` runs
+   * instead when that COMMIT's answer is lost (see {@link commitInDoubt}): a cache invalidation
+   * must still happen then, an event must not.
+   */
+  defer(
+    runner: QueryRunner | undefined,
+    effect: AfterCommitEffect,
+    inDoubt?: AfterCommitEffect,
+  ): void | Promise<void> {
     if (!runner?.isTransactionActive) return runSafely(effect);
     let frames = this.#frames.get(runner);
     if (!frames || frames.length === 0) {
@@ -45,7 +59,7 @@ export class AfterCommit implements EntitySubscriberInterface {
       frames = [[]];
       this.#frames.set(runner, frames);
     }
-    frames[frames.length - 1]!.push(effect);
+    frames[frames.length - 1]!.push({ effect, inDoubt });
   }
 
   afterTransactionStart({ queryRunner }: TransactionStartEvent): void {
@@ -65,7 +79,19 @@ export class AfterCommit implements EntitySubscriberInterface {
       return;
     }
     this.#frames.delete(queryRunner);
-    for (const effect of done) await runSafely(effect);
+    for (const { effect } of done) await runSafely(effect);
+  }
+
+  /**
+   * The transaction on `runner` ended without an answer to its COMMIT: it may have applied. The
+   * `inDoubt` effects of every level run; the others are dropped.
+   */
+  async commitInDoubt(runner: QueryRunner): Promise<void> {
+    const frames = this.#frames.get(runner) ?? [];
+    this.#frames.delete(runner);
+    for (const frame of frames) {
+      for (const { inDoubt } of frame) if (inDoubt) await runSafely(inDoubt);
+    }
   }
 
   afterTransactionRollback({ queryRunner }: TransactionRollbackEvent): void {

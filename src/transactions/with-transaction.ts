@@ -1,7 +1,13 @@
 import { TypeORMError, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import { adapterFor } from '../dialects/adapter-for';
 import type { DialectAdapter } from '../dialects/dialect-adapter';
-import { RepositoryError, TransactionOptionError, TransientDatabaseError } from '../errors';
+import {
+  mayHaveWritten,
+  RepositoryError,
+  TransactionOptionError,
+  TransientDatabaseError,
+} from '../errors';
+import { AfterCommit } from './after-commit';
 import { isRetryable, pause, retryDelay, retrySettings } from './retry-policy';
 import { RunnerClaim } from './runner-claim';
 import {
@@ -140,6 +146,7 @@ async function transact<R>(
     // COMMIT went through and an after-commit subscriber threw: the data is durable.
     if (!runner.isTransactionActive) throw error;
     const failure = failedToCommit(adapter, runner, error);
+    if (mayHaveWritten(failure)) await AfterCommit.for(runner.connection).commitInDoubt(runner);
     await rollbackQuietly(runner);
     throw failure;
   }
