@@ -21,9 +21,11 @@ export interface MergeResult {
  * in `theirs` and are kept by not writing them. For each of our fields:
  * - we did not actually change it (same as `base`): dropped, their value stands;
  * - they did not change it: our value is written;
- * - both changed it to the same value: nothing to write;
- * - both changed it to different values: a conflict, settled by `resolve` when given (its value is
- *   written unless it is `undefined` or equals theirs), else listed in `conflicts`.
+ * - both changed it: settled by `resolve` when given (its value is written unless it is
+ *   `undefined` or equals theirs), even when both arrived at the same value: two deposits of +10
+ *   on 100 both make 110, and only the resolver knows that this means 120;
+ * - without `resolve`, both changed it to the same value: nothing to write; to different values:
+ *   a conflict, listed in `conflicts`.
  */
 export function threeWayMerge(
   base: Readonly<Record<string, unknown>>,
@@ -37,13 +39,13 @@ export function threeWayMerge(
     if (ours === undefined) continue; // validation omits undefined properties; so do we
     const original = base[field];
     const current = theirs[field];
-    if (sameValue(ours, original) || sameValue(ours, current)) continue;
+    if (sameValue(ours, original)) continue;
     if (sameValue(current, original)) {
       merged[field] = ours;
     } else if (resolve) {
       const settled = resolve(field, ours, current, original);
       if (settled !== undefined && !sameValue(settled, current)) merged[field] = settled;
-    } else {
+    } else if (!sameValue(ours, current)) {
       conflicts.push(field);
     }
   }

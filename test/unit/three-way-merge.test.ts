@@ -24,6 +24,16 @@ describe('threeWayMerge', () => {
     expect(threeWayMerge(base, theirs, { salary: 150 })).toEqual({ changes: {}, conflicts: [] });
   });
 
+  it('asks resolve even when both sides arrived at the same value (two +10 deposits on 100 are 120)', () => {
+    const theirs = { ...base, salary: 110 };
+    const deposit = (_field: string, ours: unknown, their: unknown, original: unknown) =>
+      (their as number) + (ours as number) - (original as number);
+    expect(threeWayMerge(base, theirs, { salary: 110 }, deposit)).toEqual({
+      changes: { salary: 120 },
+      conflicts: [],
+    });
+  });
+
   it('lists every field both sides changed to different values, in our order', () => {
     const theirs = { ...base, salary: 120, name: 'Grace', active: false };
     const result = threeWayMerge(base, theirs, { name: 'Ada L.', salary: 150, active: false });
