@@ -45,13 +45,18 @@ export type FilterErrorCode =
   | 'FILTER_UNKNOWN_OPERATOR'
   | 'FILTER_INVALID_VALUE'
   | 'FILTER_UNDEFINED_VALUE'
-  | 'FILTER_EMPTY';
+  | 'FILTER_EMPTY'
+  | 'FILTER_TOO_DEEP'
+  | 'FILTER_TOO_LARGE';
 
 /** A filter, `orderBy`, `limit` or `offset` is malformed. Raised before any SQL runs. */
 export class FilterError extends RepositoryError {
   constructor(
     readonly code: FilterErrorCode,
-    /** The offending key as the caller wrote it, e.g. `salary__lt` or `orderBy`. */
+    /**
+     * The offending key as the caller wrote it, e.g. `salary__lt` or `orderBy`; for a filter too
+     * deep or too large, the path to where the limit was crossed, e.g. `$or[2].$not.$and`.
+     */
     readonly key: string,
     message: string,
   ) {
@@ -76,6 +81,28 @@ export class FilterError extends RepositoryError {
       'FILTER_UNDEFINED_VALUE',
       key,
       'the value is undefined; omit the key, or use null (IS NULL)',
+    );
+  }
+
+  /** A filter nests more `$and`/`$or`/`$not` levels than `limit`. */
+  static tooDeep(path: string, limit: number): FilterError {
+    return new FilterError(
+      'FILTER_TOO_DEEP',
+      path,
+      `nested deeper than ${limit} levels of $and/$or/$not ` +
+        '(counted after merging $and in $and and $or in $or)',
+    );
+  }
+
+  /** A filter holds more objects and keys, or more values, than one statement can carry. */
+  static tooLarge(path: string, what: 'size' | 'values', limit: number): FilterError {
+    return new FilterError(
+      'FILTER_TOO_LARGE',
+      path,
+      what === 'size'
+        ? `more than ${limit} filter objects and keys in one filter`
+        : `more than ${limit} values in one filter, the most one statement can bind besides ` +
+            'its own (each element of an __in/__nin list is one)',
     );
   }
 }

@@ -34,6 +34,7 @@ export type { BulkUpdateByIdsRow } from './bulk/bulk-update-by-ids';
 export { DEFAULT_BATCH_SIZE } from './bulk/bulk-options';
 export type { FilterOperator } from './filters/filter-operators';
 export { FILTER_OPERATORS } from './filters/filter-operators';
+export { MAX_FILTER_DEPTH, MAX_FILTER_SIZE } from './filters/filter-limits';
 export type { OrderBy, SortDirection } from './filters/order-by';
 export { dataSourceOptionsFromUrl, DEFAULT_DATABASE_URL } from './config/data-source-options';
 export { adapterFor } from './dialects/adapter-for';

@@ -1,8 +1,6 @@
 import type { ObjectLiteral } from 'typeorm';
 import { FilterError, mayHaveWritten } from '../errors';
 import type { FilterNode } from '../filters/filter-node';
-import { parseFilters } from '../filters/filter-parser';
-import type { EntityModel } from '../repository/entity-model';
 import { andFilters, type RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 import type { StatementResult } from '../repository/statement-executor';
@@ -23,18 +21,19 @@ export type Wanted = 'count' | 'cheapIds' | 'ids' | 'rows';
  * The filter of a write by filter (`bulkUpdate`, `bulkDelete`), parsed and checked: it must be a
  * filter object, and one that matches every row is refused unless `allowAll`.
  * @throws FilterError `FILTER_INVALID_VALUE` for `null`, `undefined` or a non-object,
- * `FILTER_UNDEFINED_VALUE` for an `undefined` value, `FILTER_EMPTY` for an empty filter
+ * `FILTER_UNDEFINED_VALUE` for an `undefined` value, `FILTER_EMPTY` for an empty filter,
+ * `FILTER_TOO_DEEP` / `FILTER_TOO_LARGE` past the limits of docs/filters.md
  */
-export function parseWriteFilters(
+export function parseWriteFilters<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
   filters: unknown,
-  model: EntityModel,
   allowAll: boolean,
   verb: 'update' | 'delete',
 ): FilterNode {
   if (typeof filters !== 'object' || filters === null || Array.isArray(filters)) {
     throw FilterError.invalidValue('$filters', 'a filter object');
   }
-  const node = parseFilters(filters, model);
+  const node = context.parseFilters(filters);
   if (!allowAll && matchesEverything(node)) {
     throw new FilterError(
       'FILTER_EMPTY',

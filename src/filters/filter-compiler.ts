@@ -36,6 +36,14 @@ export function compileFilter(node: FilterNode, ctx: FilterCompileContext): stri
   }
 }
 
+/**
+ * Most children of one AND/OR written as a flat run. A longer junction nests in balanced halves,
+ * so its SQL is at most `FLAT_RUN + log2(children)` operators deep: SQLite counts each operator of
+ * a flat run as one level of its expression tree and refuses a tree over 1,000 deep
+ * (SQLITE_MAX_EXPR_DEPTH): written flat, an `$or` of 999 conditions was refused.
+ */
+const FLAT_RUN = 8;
+
 function junction(
   children: readonly FilterNode[],
   op: string,
@@ -44,7 +52,19 @@ function junction(
 ) {
   if (children.length === 0) return empty;
   if (children.length === 1) return compileFilter(children[0]!, ctx);
-  return `(${children.map((c) => compileFilter(c, ctx)).join(op)})`;
+  // Grouping keeps the children in order, so placeholders stay numbered as the SQL reads.
+  return balanced(
+    children.map((c) => compileFilter(c, ctx)),
+    op,
+    0,
+    children.length,
+  );
+}
+
+function balanced(parts: readonly string[], op: string, from: number, to: number): string {
+  if (to - from <= FLAT_RUN) return `(${parts.slice(from, to).join(op)})`;
+  const middle = from + Math.ceil((to - from) / 2);
+  return `(${balanced(parts, op, from, middle)}${op}${balanced(parts, op, middle, to)})`;
 }
 
 function compileCondition(node: ConditionNode, ctx: FilterCompileContext): string {

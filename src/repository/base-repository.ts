@@ -169,7 +169,7 @@ export class BaseRepository<
   }
 
   async exists(filters?: Filters<T>, options: ReadOptions = {}): Promise<boolean> {
-    const query = this.context.select(parseFilters(filters, this.model), options.withDeleted);
+    const query = this.context.select(this.context.parseFilters(filters), options.withDeleted);
     return this.context.run(() => query.getExists());
   }
 

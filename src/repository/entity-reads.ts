@@ -5,7 +5,6 @@ import { canonicalSpec, specKey, type QuerySpec } from '../cache/query-spec';
 import { materialize, snapshotOf, type RowSnapshot } from '../cache/row-snapshot';
 import { FilterError } from '../errors';
 import type { FilterNode } from '../filters/filter-node';
-import { parseFilters } from '../filters/filter-parser';
 import type { Filters } from '../filters/filter-types';
 import { checkPageBound, parseOrderBy } from '../filters/order-by';
 import type { ListOptions, ReadOptions } from './call-options';
@@ -52,7 +51,7 @@ export class EntityReads<T extends ObjectLiteral> {
   }
 
   async findOne(filters: Filters<T>, options: ReadOptions = {}): Promise<T | null> {
-    const node = parseFilters(filters, this.context.model);
+    const node = this.context.parseFilters(filters);
     const query = () => this.#orderByPrimary(this.#select(node, options.withDeleted)).limit(1);
     const cache = this.#cache('findOne');
     if (!cache) return this.#one(query());
@@ -66,7 +65,7 @@ export class EntityReads<T extends ObjectLiteral> {
 
   async list(options: ListOptions<T> = {}): Promise<T[]> {
     const { context } = this;
-    const node = parseFilters(options.filters, context.model);
+    const node = context.parseFilters(options.filters);
     const sort = parseOrderBy(options.orderBy, context.model);
     const limit = checkPageBound('limit', options.limit);
     const offset = checkPageBound('offset', options.offset);
@@ -96,7 +95,7 @@ export class EntityReads<T extends ObjectLiteral> {
   }
 
   async count(filters?: Filters<T>, options: ReadOptions = {}): Promise<number> {
-    const node = parseFilters(filters, this.context.model);
+    const node = this.context.parseFilters(filters);
     const query = () => this.#select(node, options.withDeleted);
     const cache = this.#cache('count');
     if (!cache) return this.context.run(() => query().getCount());

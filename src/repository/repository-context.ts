@@ -220,6 +220,20 @@ export class RepositoryContext<T extends ObjectLiteral> {
     return values;
   }
 
+  /**
+   * Parses a caller's filter. Its values may take what one statement binds besides its own
+   * parameters, so that a longer `__in` list is a FilterError (`FILTER_TOO_LARGE`) before any SQL
+   * rather than a driver error: the dialect's limit less the tenant guard, one per column (a
+   * bulkUpdate's SET) and one more (the last key of a keyset page).
+   */
+  parseFilters(filters: unknown): FilterNode {
+    const { tenant } = this.parts;
+    let guard = 0;
+    if (tenant.column) tenant.guard(this.adapter, '', '', () => `?${guard++}`);
+    const maxValues = this.adapter.maxBindParameters - guard - this.model.columns.length - 1;
+    return parseFilters(filters, this.model, { maxValues });
+  }
+
   idFilter(id: EntityId): FilterNode {
     if (!['string', 'number', 'bigint'].includes(typeof id)) {
       throw FilterError.invalidValue(this.model.primary.property, 'a primary key value');

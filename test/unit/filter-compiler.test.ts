@@ -366,6 +366,34 @@ describe('compileFilter: logic', () => {
     );
   });
 
+  it('writes a junction of more than 8 children in balanced halves, in order', () => {
+    const nine = Array.from({ length: 9 }, (_, i) => ({ salary: i }));
+    const { sql, parameters } = compile('sqlite', { $or: nine });
+    expect(sql).toBe(
+      '(("salary" = :f0 OR "salary" = :f1 OR "salary" = :f2 OR "salary" = :f3 OR "salary" = :f4)' +
+        ' OR ("salary" = :f5 OR "salary" = :f6 OR "salary" = :f7 OR "salary" = :f8))',
+    );
+    expect(parameters).toEqual(Object.fromEntries(nine.map((_, i) => [`f${i}`, i])));
+    // 4,000 children: 9 levels of halves over runs of at most 8, not 4,000 ANDs in a row.
+    const many = compile('sqlite', {
+      $and: Array.from({ length: 4000 }, (_, i) => ({ salary: i })),
+    });
+    let depth = 0;
+    let deepest = 0;
+    for (const c of many.sql) {
+      depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+      deepest = Math.max(deepest, depth);
+    }
+    expect(deepest).toBe(Math.ceil(Math.log2(4000 / 8)) + 1);
+    expect(many.sql.match(/:f\d+/g)).toEqual(Array.from({ length: 4000 }, (_, i) => `:f${i}`));
+  });
+
+  it('writes a 1,000-deep chain of $and as its one condition', () => {
+    let filter: object = { salary: 1 };
+    for (let i = 0; i < 1000; i++) filter = { $and: [filter] };
+    testSql(filter, sameSql('"salary" = :f0', { f0: 1 }));
+  });
+
   it('uses the column reference it is given', () => {
     const compiled = compile(
       'sqlite',

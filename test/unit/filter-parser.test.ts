@@ -2,6 +2,7 @@ import { Column, Entity, PrimaryGeneratedColumn, type DataSource } from 'typeorm
 import { FilterError, type FilterErrorCode } from '../../src';
 import { MATCH_ALL, type FilterNode } from '../../src/filters/filter-node';
 import type { FilterOperator } from '../../src/filters/filter-operators';
+import { MAX_FILTER_DEPTH, MAX_FILTER_SIZE } from '../../src/filters/filter-limits';
 import { parseFilters } from '../../src/filters/filter-parser';
 import { EntityModel } from '../../src/repository/entity-model';
 import { openDataSource } from '../support/data-sources';
@@ -523,4 +524,159 @@ describe('regression: pattern operators on non-text columns', () => {
       expectFilterError({ [key]: '5' }, 'FILTER_INVALID_VALUE', key);
     },
   );
+});
+
+describe('parseFilters: flattening, depth and size', () => {
+  /** `depth` nested single-child `key`s around `leaf`: `{ $and: [{ $and: [leaf] }] }`. */
+  const chain = (key: '$and' | '$or' | '$not', depth: number, leaf: object): object => {
+    let filter = leaf;
+    for (let i = 0; i < depth; i++)
+      filter = key === '$not' ? { $not: filter } : { [key]: [filter] };
+    return filter;
+  };
+  /** `depth` levels alternating $or and $and (innermost first), which never merge. */
+  const alternating = (depth: number, leaf: object = { salary: 1 }): object => {
+    let filter = leaf;
+    for (let i = 0; i < depth; i++) filter = { [i % 2 === 0 ? '$or' : '$and']: [filter] };
+    return filter;
+  };
+  const salary = { key: 'salary', field: 'salary', op: 'eq', value: 1 };
+  const name = { key: 'name', field: 'name', op: 'eq', value: 'a' };
+
+  it('merges $and inside $and and $or inside $or, keeping the order of the conditions', () => {
+    expect(
+      parse({
+        name: 'a',
+        $and: [{ salary: 1 }, { $and: [{ active: true }, { department: 'x', email: 'e' }] }, {}],
+      }),
+    ).toEqual({
+      and: [
+        name,
+        salary,
+        { key: 'active', field: 'active', op: 'eq', value: true },
+        { key: 'department', field: 'department', op: 'eq', value: 'x' },
+        { key: 'email', field: 'email', op: 'eq', value: 'e' },
+      ],
+    });
+    expect(
+      parse({ $or: [{ salary: 1 }, { $or: [{ $or: [{ name: 'a' }] }, { $or: [] }] }] }),
+    ).toEqual({
+      or: [salary, name],
+    });
+  });
+
+  it('does not merge $and into $or, $or into $and, or $not into $not', () => {
+    expect(parse({ $or: [{ $and: [{ salary: 1 }] }] })).toEqual({ or: [{ and: [salary] }] });
+    expect(parse({ $and: [{ $or: [{ salary: 1 }] }] })).toEqual({ and: [{ or: [salary] }] });
+    expect(parse({ $or: [{ salary: 1, name: 'a' }] })).toEqual({ or: [{ and: [salary, name] }] });
+    expect(parse({ $not: { $not: { salary: 1 } } })).toEqual({ not: { not: salary } });
+  });
+
+  it('flattens a 1,000-deep chain of single-child $and (or $or) to one node', () => {
+    expect(parse(chain('$and', 1000, { salary: 1 }))).toEqual({ and: [salary] });
+    expect(parse(chain('$and', 1000, { salary: 1, name: 'a' }))).toEqual({ and: [salary, name] });
+    expect(parse(chain('$or', 1000, { salary: 1 }))).toEqual({ or: [salary] });
+    // The longest chain within the size limit parses without recursing once per level.
+    expect(parse(chain('$and', (MAX_FILTER_SIZE - 2) / 2, { salary: 1 }))).toEqual({
+      and: [salary],
+    });
+  });
+
+  it(`accepts ${MAX_FILTER_DEPTH} levels of $and/$or/$not after flattening and refuses one more`, () => {
+    expect(() => parseFilters(alternating(MAX_FILTER_DEPTH), employees)).not.toThrow();
+    expect(() =>
+      parseFilters(chain('$not', MAX_FILTER_DEPTH, { salary: 1 }), employees),
+    ).not.toThrow();
+    // A 1,000-deep $and chain counts as one level.
+    const inner = chain('$and', 1000, { salary: 1 });
+    expect(() => parseFilters(alternating(MAX_FILTER_DEPTH - 1, inner), employees)).not.toThrow();
+
+    const error = parseError(alternating(MAX_FILTER_DEPTH + 1));
+    expect(error).toBeInstanceOf(FilterError);
+    expect(error.code).toBe('FILTER_TOO_DEEP');
+    // The path to the key that went too deep, shortened in the middle.
+    expect(error.key).toBe('$or[0].$and[0].$or[0].$and[0].….$and[0].$or[0].$and[0].$or');
+    expect(error.message).toBe(
+      `${error.key}: nested deeper than ${MAX_FILTER_DEPTH} levels of $and/$or/$not ` +
+        '(counted after merging $and in $and and $or in $or)',
+    );
+    // An object of several keys is an AND level of its own.
+    const several = alternating(MAX_FILTER_DEPTH - 1, { salary: 1, name: 'a' });
+    expect(() => parseFilters(several, employees)).not.toThrow();
+    expect(parseError({ $not: several }).code).toBe('FILTER_TOO_DEEP');
+  });
+
+  it.each([5_000, 100_000])('a %d-deep filter is a FilterError, not a RangeError', (depth) => {
+    expect(parseError(chain('$not', depth, { salary: 1 })).code).toBe('FILTER_TOO_DEEP');
+    expect(parseError(alternating(depth)).code).toBe('FILTER_TOO_DEEP');
+    // A single-child $and chain flattens, but holds too many objects.
+    const error = parseError(chain('$and', depth, { salary: 1 }));
+    expect(error.code).toBe('FILTER_TOO_LARGE');
+    expect(error.key).toBe(`${'$and[0].'.repeat(4)}….${'$and[0].'.repeat(3)}$and`);
+    expect(error.message).toBe(
+      `${error.key}: more than ${MAX_FILTER_SIZE} filter objects and keys in one filter`,
+    );
+  });
+
+  it(`accepts ${MAX_FILTER_SIZE} filter objects and keys and refuses one more`, () => {
+    // The root object and its $or key, then one object and one key per element.
+    const elements = (MAX_FILTER_SIZE - 2) / 2;
+    const at = { $or: Array.from({ length: elements }, (_, i) => ({ salary: i })) };
+    expect(parse(at)).toMatchObject({ or: { length: elements } });
+    // Counted as read: the limit is crossed at the last element that still has a key.
+    expectFilterError({ $or: [...at.$or, {}] }, 'FILTER_TOO_LARGE', `$or[${elements - 1}]`);
+    // A huge array is refused before its elements are read.
+    expectFilterError({ $or: new Array<unknown>(10_000_000) }, 'FILTER_TOO_LARGE', '$or');
+  });
+
+  it('a filter that contains itself is refused, not looped over', () => {
+    const loop: Record<string, unknown> = {};
+    loop.$and = [loop];
+    expect(parseError(loop).code).toBe('FILTER_TOO_LARGE');
+    const negated: Record<string, unknown> = {};
+    negated.$not = negated;
+    expect(parseError(negated).code).toBe('FILTER_TOO_DEEP');
+  });
+
+  describe('values', () => {
+    const limitedError = (filters: unknown, maxValues: number): FilterError => {
+      try {
+        parseFilters(filters, employees, { maxValues });
+      } catch (error) {
+        if (error instanceof FilterError) return error;
+        throw error;
+      }
+      throw new Error('expected a FilterError');
+    };
+
+    it('counts each list element, both ends of a between and every other value', () => {
+      const filters = {
+        salary__in: [1, 2, null],
+        $or: [{ salary__between: [1, 2] }, { department__isnull: true }, { name: 'a' }],
+      };
+      expect(() => parseFilters(filters, employees, { maxValues: 7 })).not.toThrow();
+      const error = limitedError(filters, 6);
+      expect({ code: error.code, key: error.key }).toEqual({
+        code: 'FILTER_TOO_LARGE',
+        key: '$or[2].name',
+      });
+      expect(error.message).toBe(
+        '$or[2].name: more than 6 values in one filter, the most one statement can bind ' +
+          'besides its own (each element of an __in/__nin list is one)',
+      );
+    });
+
+    it('refuses a long list before checking its elements', () => {
+      const error = limitedError({ salary__in: new Array<unknown>(1_000_000).fill('x') }, 10);
+      expect({ code: error.code, key: error.key }).toEqual({
+        code: 'FILTER_TOO_LARGE',
+        key: 'salary__in',
+      });
+    });
+
+    it('has no value limit unless one is given', () => {
+      const ids = Array.from({ length: 100_000 }, (_, i) => i);
+      expect(parse({ salary__in: ids })).toMatchObject({ op: 'in' });
+    });
+  });
 });
