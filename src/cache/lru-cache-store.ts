@@ -10,6 +10,7 @@ import type {
 } from './cache-store';
 import { globMatcher } from './glob';
 import { estimateBytes } from './value-size';
+import { ConfigurationError } from '../errors';
 
 export interface LruCacheStoreOptions {
   /**
@@ -85,7 +86,7 @@ export class LruCacheStore implements CacheStore {
     const { max = 0, maxBytes = 64 * 1024 * 1024 } = options;
     const preallocated = max * PREALLOCATED_SLOT_BYTES;
     if (!(maxBytes - preallocated >= 1)) {
-      throw new RangeError(
+      throw new ConfigurationError(
         `LruCacheStore: maxBytes ${maxBytes} leaves nothing for entries after max ${max} preallocates ${preallocated} bytes`,
       );
     }

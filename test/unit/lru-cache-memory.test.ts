@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { LruCacheStore } from '../../src';
+import { ConfigurationError, LruCacheStore } from '../../src';
 
 /**
  * maxBytes bounds the heap an LruCacheStore really holds: the key, the slot, lru-cache's arrays and
@@ -54,7 +54,9 @@ describe('LruCacheStore memory bound', () => {
   });
 
   it('refuses a max whose preallocation leaves nothing of maxBytes', () => {
-    expect(() => new LruCacheStore({ max: 1_000_000, maxBytes: MAX_BYTES })).toThrow(RangeError);
+    expect(() => new LruCacheStore({ max: 1_000_000, maxBytes: MAX_BYTES })).toThrow(
+      ConfigurationError,
+    );
     expect(() => new LruCacheStore({ max: 100_000, maxBytes: MAX_BYTES })).not.toThrow();
   });
 });
