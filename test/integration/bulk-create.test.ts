@@ -100,6 +100,41 @@ describe.each(TARGETS)('bulkCreate on %s', (dialect) => {
     expect(result.batches).toBe(n / batch);
   });
 
+  it.each([
+    [500, 'outside'],
+    [1000, 'outside'],
+    [37, 'outside'],
+    [500, 'inside'],
+  ] as const)(
+    "duplicates within one call in 'error' mode (batchSize %p, %s a transaction): the first occurrence is stored, each later one reported",
+    async (batchSize, where) => {
+      const n = 5_000;
+      // Every 50th row repeats the unique email of the row 13 before it.
+      const later = (i: number) => i > 0 && i % 50 === 0;
+      const rows = Array.from({ length: n }, (_, i) =>
+        person(i, later(i) ? { email: `p${i - 13}@example.com` } : {}),
+      );
+      const run = (r: EmployeeRepository) => r.bulkCreate(rows, { batchSize, returnIds: true });
+      const result =
+        where === 'inside'
+          ? await db.dataSource.transaction((manager) => run(repo.withManager(manager)))
+          : await run(repo);
+      const duplicates = rows.map((_, i) => i).filter(later);
+      expect(result.errors.map((e) => [e.index, e.code])).toEqual(
+        duplicates.map((i) => [i, 'UNIQUE_VIOLATION']),
+      );
+      const stored = await table();
+      expect(stored).toHaveLength(n - duplicates.length);
+      // Each email holds the data of its first occurrence.
+      const byEmail = new Map(stored.map((r) => [r.email, r]));
+      rows.forEach((row, i) => {
+        if (!later(i)) expect(byEmail.get(row.email)?.name).toBe(row.name);
+      });
+      const firsts = rows.filter((_, i) => !later(i));
+      expect(result.createdIds).toEqual(firsts.map((row) => byEmail.get(row.email)!.id));
+    },
+  );
+
   it('without ids (COPY on PostgreSQL) still stores or reports every row', async () => {
     const rows = Array.from({ length: 3000 }, (_, i) =>
       i % 250 === 7
