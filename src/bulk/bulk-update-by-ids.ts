@@ -184,9 +184,10 @@ async function prepareRow<T extends ObjectLiteral>(
   const invalid = (field: string, constraint: string, message: string) =>
     new ValidationError(model.name, [{ field, constraints: { [constraint]: message } }], index);
   if (!isObject(row)) throw invalid('$input', 'isObject', 'must be an object');
-  const { id, version: expected, ...input } = row;
+  const { id: given, version: expected, ...input } = row;
+  let id: EntityId;
   try {
-    context.idFilter(id as EntityId);
+    id = context.canonicalId(given);
   } catch (error) {
     if (error instanceof FilterError) throw invalid('id', 'isId', error.message);
     throw error;

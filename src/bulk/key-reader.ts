@@ -1,6 +1,7 @@
 import type { ObjectLiteral } from 'typeorm';
 import type { FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
+import { keyText } from '../repository/column-values';
 import { ALIAS, type RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 
@@ -15,14 +16,13 @@ export interface KeyVersion {
 
 /**
  * A comparable string for a primary-key value, the same whether it came from the caller or from
- * the database (`7` and `'7'` are one key; UUIDs compare without case, as PostgreSQL returns them).
+ * the database ({@link keyText}: `7` and `'07'` are one key; UUIDs compare without case).
  */
 export function keyString<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   id: unknown,
 ): string {
-  const text = String(id);
-  return context.model.primary.metadata.type === 'uuid' ? text.toLowerCase() : text;
+  return keyText(context.model.primary, id) ?? '';
 }
 
 /** A primary-key value as the driver returned it, hydrated into an id. */

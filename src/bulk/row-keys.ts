@@ -1,4 +1,5 @@
 import type { Driver, ObjectLiteral } from 'typeorm';
+import { keyText } from '../repository/column-values';
 import type { ModelColumn } from '../repository/entity-model';
 import { PositionalParameters } from '../repository/positional-parameters';
 import type { RepositoryContext } from '../repository/repository-context';
@@ -9,14 +10,6 @@ import type { PreparedRow } from './row-preparer';
 
 const SEPARATOR = '\u0001';
 
-/** A comparable string for one key value, the same whether it came from input or a read. */
-function keyPart(value: unknown): string | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (value instanceof Date) return value.toISOString();
-  if (Buffer.isBuffer(value)) return value.toString('hex');
-  return String(value);
-}
-
 /** The key of an input row, or `undefined` when a key column is missing or NULL (no conflict). */
 export function keyOfValues(
   values: Readonly<Record<string, unknown>>,
@@ -24,7 +17,7 @@ export function keyOfValues(
 ): string | undefined {
   const parts: string[] = [];
   for (const column of key) {
-    const part = keyPart(values[column.property]);
+    const part = keyText(column, values[column.property]);
     if (part === undefined) return undefined;
     parts.push(part);
   }

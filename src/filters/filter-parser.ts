@@ -1,9 +1,11 @@
 import { FilterError } from '../errors';
-import type { EntityModel, ModelColumn, ValueKind } from '../repository/entity-model';
+import type { EntityModel, ModelColumn } from '../repository/entity-model';
 import type { ConditionNode, FilterNode } from './filter-node';
 import { MATCH_ALL } from './filter-node';
 import { MAX_FILTER_DEPTH, MAX_FILTER_SIZE, type FilterLimits } from './filter-limits';
+import { comparisonValue } from './comparison-value';
 import { isFilterOperator, type FilterOperator } from './filter-operators';
+import { integerCondition } from './integer-comparison';
 
 const SEPARATOR = '__';
 
@@ -185,9 +187,16 @@ function render(path: Path | undefined): string {
   return segments.join('.');
 }
 
-function parseCondition(key: string, value: unknown, model: EntityModel): ConditionNode {
+function parseCondition(key: string, value: unknown, model: EntityModel): FilterNode {
   const { column, op } = resolveKey(key, model);
-  return freeze({ kind: 'condition', key, column, op, value: checkValue(key, op, column, value) });
+  const node: ConditionNode = freeze({
+    kind: 'condition',
+    key,
+    column,
+    op,
+    value: checkValue(key, op, column, value),
+  });
+  return column.domain.kind === 'integer' ? integerCondition(node, column.domain) : node;
 }
 
 function resolveKey(key: string, model: EntityModel): { column: ModelColumn; op: FilterOperator } {
@@ -210,28 +219,28 @@ function checkValue(key: string, op: FilterOperator, column: ModelColumn, value:
   switch (op) {
     case 'eq':
     case 'ne':
-      return value === null ? null : checkScalar(key, column, value);
+      return value === null ? null : comparisonValue(key, column, value);
     case 'lt':
     case 'lte':
     case 'gt':
     case 'gte':
-      return checkScalar(key, column, value);
+      return comparisonValue(key, column, value);
     case 'in':
     case 'nin':
       if (!Array.isArray(value)) throw FilterError.invalidValue(key, 'an array');
-      return freeze(value.map((v) => (v === null ? null : checkScalar(key, column, v))));
+      return freeze(value.map((v) => (v === null ? null : comparisonValue(key, column, v))));
     case 'between':
       if (!Array.isArray(value) || value.length !== 2) {
         throw FilterError.invalidValue(key, 'a [low, high] pair');
       }
-      return freeze(value.map((v) => checkScalar(key, column, v)));
+      return freeze(value.map((v) => comparisonValue(key, column, v)));
     case 'contains':
     case 'icontains':
     case 'startswith':
     case 'istartswith':
     case 'endswith':
     case 'iendswith':
-      if (column.kind !== 'string' && column.kind !== 'other') {
+      if (column.domain.kind !== 'string' && column.domain.kind !== 'other') {
         throw FilterError.invalidValue(key, `a text column; ${column.property} is not one`);
       }
       if (typeof value !== 'string') throw FilterError.invalidValue(key, 'a string');
@@ -240,43 +249,6 @@ function checkValue(key: string, op: FilterOperator, column: ModelColumn, value:
     case 'isnotnull':
       if (typeof value !== 'boolean') throw FilterError.invalidValue(key, 'true or false');
       return value;
-  }
-}
-
-const DECIMAL = /^-?\d+(\.\d+)?$/;
-
-/** Checks a non-null comparison value against the column's kind; date strings become Dates. */
-function checkScalar(key: string, column: ModelColumn, value: unknown): unknown {
-  const ok = (expected: string, valid: boolean) => {
-    if (!valid) throw FilterError.invalidValue(key, `${expected} for ${column.property}`);
-    return value;
-  };
-  const kind: ValueKind = column.kind;
-  switch (kind) {
-    case 'number':
-      return ok(
-        'a number',
-        (typeof value === 'number' && Number.isFinite(value)) ||
-          typeof value === 'bigint' ||
-          (typeof value === 'string' && DECIMAL.test(value)),
-      );
-    case 'string':
-      return ok('a string', typeof value === 'string');
-    case 'boolean':
-      return ok('a boolean', typeof value === 'boolean');
-    case 'date': {
-      const date =
-        value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
-      if (!date || Number.isNaN(date.getTime())) {
-        throw FilterError.invalidValue(key, `a Date or ISO date string for ${column.property}`);
-      }
-      return date;
-    }
-    case 'other':
-      return ok(
-        'a string, number, boolean or Date',
-        ['string', 'number', 'bigint', 'boolean'].includes(typeof value) || value instanceof Date,
-      );
   }
 }
 

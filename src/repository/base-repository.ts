@@ -196,8 +196,9 @@ export class BaseRepository<
    * @throws NotFoundError when the row is missing, soft-deleted or another tenant's
    * @throws OptimisticLockError when `expectedVersion` is given and the row has moved on
    */
-  async update(id: EntityId, dto: U, options: UpdateOptions = {}): Promise<T> {
+  async update(given: EntityId, dto: U, options: UpdateOptions = {}): Promise<T> {
     const { context } = this;
+    const id = context.canonicalId(given);
     const values = await context.validated('update', dto);
     const tenant = context.parts.tenant.current();
     context.parts.tenant.stamp(values, tenant);
@@ -217,8 +218,9 @@ export class BaseRepository<
    * Deletes the row: soft (sets the `@DeleteDateColumn`) by default when the entity has one.
    * @throws NotFoundError when there is no such (visible) row
    */
-  async delete(id: EntityId, options: DeleteOptions = {}): Promise<void> {
+  async delete(given: EntityId, options: DeleteOptions = {}): Promise<void> {
     const { context } = this;
+    const id = context.canonicalId(given);
     const soft = options.soft ?? context.parts.softDelete;
     const tenant = context.parts.tenant.current();
     const where = context.idFilter(id);
@@ -238,7 +240,8 @@ export class BaseRepository<
   }
 
   /** Clears the `@DeleteDateColumn` of a soft-deleted row. Restoring a live row returns it unchanged. */
-  async restore(id: EntityId): Promise<T> {
+  async restore(given: EntityId): Promise<T> {
+    const id = this.context.canonicalId(given);
     const deleteDate = this.deleteDate('restore');
     const tenant = this.context.parts.tenant.current();
     const deleted = andFilters(
@@ -370,7 +373,7 @@ export class BaseRepository<
       read: (rowId, fresh) => (fresh ? this.loadFresh(rowId, false) : this.findById(rowId)),
       update: (rowId, changes, updateOptions) => this.update(rowId, changes, updateOptions),
     };
-    return updateWithVersion(target, id, updater, options);
+    return updateWithVersion(target, this.context.canonicalId(id), updater, options);
   }
 
   /** Optimistic-locking counters of this repository (bound or not), in this process. */

@@ -1,66 +1,14 @@
 import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { ConfigurationError } from '../errors';
+import { domainOf, type ColumnDomain } from './column-domain';
 
-/** How a column's values behave in comparisons, for checking filter values before SQL. */
-export type ValueKind = 'number' | 'string' | 'boolean' | 'date' | 'other';
-
-const KIND_BY_TYPE: Readonly<Record<string, ValueKind>> = Object.freeze({
-  int: 'number',
-  integer: 'number',
-  int2: 'number',
-  int4: 'number',
-  int8: 'number',
-  smallint: 'number',
-  mediumint: 'number',
-  bigint: 'number',
-  tinyint: 'number',
-  float: 'number',
-  float4: 'number',
-  float8: 'number',
-  double: 'number',
-  'double precision': 'number',
-  real: 'number',
-  decimal: 'number',
-  numeric: 'number',
-  number: 'number',
-  varchar: 'string',
-  'character varying': 'string',
-  char: 'string',
-  character: 'string',
-  text: 'string',
-  tinytext: 'string',
-  mediumtext: 'string',
-  longtext: 'string',
-  string: 'string',
-  nvarchar: 'string',
-  nchar: 'string',
-  citext: 'string',
-  uuid: 'string',
-  boolean: 'boolean',
-  bool: 'boolean',
-  date: 'date',
-  datetime: 'date',
-  timestamp: 'date',
-  timestamptz: 'date',
-  'timestamp without time zone': 'date',
-  'timestamp with time zone': 'date',
-});
-
-function kindOf(column: ColumnMetadata): ValueKind {
-  const type = column.type;
-  if (type === Number) return 'number';
-  if (type === String) return 'string';
-  if (type === Boolean) return 'boolean';
-  if (type === Date) return 'date';
-  return typeof type === 'string' ? (KIND_BY_TYPE[type.toLowerCase()] ?? 'other') : 'other';
-}
-
-/** A column as the repository needs it: its property name, database name and value kind. */
+/** A column as the repository needs it: its property name, database name and value domain. */
 export interface ModelColumn {
   readonly property: string;
   readonly databaseName: string;
-  readonly kind: ValueKind;
+  /** The values it holds, for the checks made before SQL. */
+  readonly domain: ColumnDomain;
   readonly metadata: ColumnMetadata;
 }
 
@@ -109,7 +57,7 @@ export class EntityModel<T extends ObjectLiteral = ObjectLiteral> {
       byProperty.set(column.propertyPath, {
         property: column.propertyPath,
         databaseName: column.databaseName,
-        kind: kindOf(column),
+        domain: domainOf(column),
         metadata: column,
       });
     }

@@ -3,7 +3,6 @@ import type { CachedOperation } from '../cache/cache-config';
 import type { EntityCache } from '../cache/entity-cache';
 import { canonicalSpec, specKey, type QuerySpec } from '../cache/query-spec';
 import { materialize, snapshotOf, type RowSnapshot } from '../cache/row-snapshot';
-import { FilterError } from '../errors';
 import type { FilterNode } from '../filters/filter-node';
 import type { Filters } from '../filters/filter-types';
 import { checkPageBound, parseOrderBy } from '../filters/order-by';
@@ -32,11 +31,11 @@ export class EntityReads<T extends ObjectLiteral> {
    * A cached row entry is the row itself, whatever its tenant or deletion state (so that any
    * write to it can invalidate it by id); the caller's tenant and `withDeleted` apply on the way out.
    */
-  async findById(id: EntityId, options: ReadOptions = {}): Promise<T | null> {
+  async findById(given: EntityId, options: ReadOptions = {}): Promise<T | null> {
     const { context } = this;
+    const id = context.canonicalId(given);
     const cache = this.#cache('findById');
     if (!cache) return this.#one(context.select(context.idFilter(id), options.withDeleted));
-    checkId(id, context);
     const tenant = context.parts.tenant.current();
     if (!this.refresh) {
       const spec = () => canonicalSpec({ op: 'findById', tenant, args: { id } });
@@ -151,12 +150,5 @@ export class EntityReads<T extends ObjectLiteral> {
 
   #entity(row: RowSnapshot): T {
     return materialize<T>(row, this.context.model.prototype);
-  }
-}
-
-/** The same check `idFilter` makes, without building a filter on the cache's fast path. */
-function checkId<T extends ObjectLiteral>(id: unknown, context: RepositoryContext<T>): void {
-  if (typeof id !== 'string' && typeof id !== 'number' && typeof id !== 'bigint') {
-    throw FilterError.invalidValue(context.model.primary.property, 'a primary key value');
   }
 }

@@ -8,6 +8,7 @@ import {
   type FieldError,
 } from '../errors';
 import { compileFilter } from '../filters/filter-compiler';
+import { canonicalKey, checkStored, keyExpectation } from './column-values';
 import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import { ParameterBag } from '../filters/parameter-bag';
@@ -205,19 +206,33 @@ export class RepositoryContext<T extends ObjectLiteral> {
       : this.checkColumns(values, index);
   }
 
-  /** Refuses properties that are not columns, and columns the repository maintains. */
+  /**
+   * Refuses properties that are not columns, columns the repository maintains, and values their
+   * column cannot hold ({@link checkStored}); returns the values in the spelling to send.
+   */
   checkColumns(values: Record<string, unknown>, index?: number): Record<string, unknown> {
     const problems: FieldError[] = [];
-    for (const field of Object.keys(values)) {
+    let out = values;
+    for (const [field, value] of Object.entries(values)) {
       const column = this.model.column(field);
       if (!column) {
         problems.push({ field, constraints: { isColumn: `not a column of ${this.model.name}` } });
       } else if (this.model.isManaged(column)) {
         problems.push({ field, constraints: { isManaged: 'maintained by the repository' } });
+      } else {
+        const checked = checkStored(column, value);
+        if ('problem' in checked) {
+          const { constraint, message } = checked.problem;
+          problems.push({ field, constraints: { [constraint]: message } });
+        } else if (checked.value !== value) {
+          // A copy: the values may be the caller's own object.
+          if (out === values) out = { ...values };
+          out[field] = checked.value;
+        }
       }
     }
     if (problems.length > 0) throw new ValidationError(this.model.name, problems, index);
-    return values;
+    return out;
   }
 
   /**
@@ -234,11 +249,23 @@ export class RepositoryContext<T extends ObjectLiteral> {
     return parseFilters(filters, this.model, { maxValues });
   }
 
-  idFilter(id: EntityId): FilterNode {
-    if (!['string', 'number', 'bigint'].includes(typeof id)) {
-      throw FilterError.invalidValue(this.model.primary.property, 'a primary key value');
-    }
-    return parseFilters({ [this.model.primary.property]: id }, this.model);
+  /**
+   * The caller's id in its one canonical spelling (see {@link canonicalKey}), so that the SQL, the
+   * cache key and the events all name the same row: `'01'` is `1`, an upper-case UUID is lower.
+   * @throws FilterError `FILTER_INVALID_VALUE` naming the key column for what is no valid key of
+   *   it (`1.5`, `'1.0'`, a number past 2^53, an integer out of the column's range, a non-UUID)
+   */
+  canonicalId(id: unknown): EntityId {
+    const { primary } = this.model;
+    const key = canonicalKey(primary, id);
+    if (key === undefined)
+      throw FilterError.invalidValue(primary.property, keyExpectation(primary));
+    return key;
+  }
+
+  /** The filter `pk = id`, `id` made canonical first. */
+  idFilter(id: unknown): FilterNode {
+    return parseFilters({ [this.model.primary.property]: this.canonicalId(id) }, this.model);
   }
 
   now(): SqlExpression {

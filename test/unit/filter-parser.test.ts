@@ -410,12 +410,28 @@ describe('parseFilters: values', () => {
   );
 
   describe('number columns', () => {
-    it.each<[unknown]>([[5000], [-1.5], [0], [10n], ['5000'], ['-3'], ['5000.50']])(
-      'accepts %p unchanged',
-      (value) => {
-        expect(parse({ salary__lt: value })).toMatchObject({ value });
-      },
-    );
+    it.each<[unknown, string, unknown]>([
+      [5000, 'lt', 5000],
+      [0, 'lt', 0],
+      [10n, 'lt', 10],
+      ['5000', 'lt', 5000],
+      ['-3', 'lt', -3],
+      // No int is between -2 and -1.5, or between 5000 and 5000.50: whole bounds, alike everywhere.
+      [-1.5, 'lte', -2],
+      ['5000.50', 'lte', 5000],
+    ])('salary__lt (an int column) with %p is %s %p', (value, op, bound) => {
+      expect(parse({ salary__lt: value })).toMatchObject({ op, value: bound });
+    });
+
+    it('a fraction matches no int with eq, and every row with ne; an int past the range none', () => {
+      expect(parse({ salary: 1942.5 })).toEqual({ or: [] });
+      expect(parse({ salary__ne: 1942.5 })).toEqual({ and: [] });
+      expect(parse({ salary: 2 ** 31 })).toEqual({ or: [] });
+      expect(parse({ salary__lt: 2 ** 40 })).toMatchObject({ op: 'isnull', value: false });
+      expect(parse({ salary__gt: 2 ** 40 })).toEqual({ or: [] });
+      expect(parse({ salary__in: [1, 1.5, 2 ** 31, null] })).toMatchObject({ value: [1, null] });
+      expect(parse({ salary__between: [1.5, 3.5] })).toMatchObject({ value: [2, 3] });
+    });
 
     it('rejects a non-numeric string with a message naming the field', () => {
       const error = expectFilterError({ salary__lt: 'abc' }, 'FILTER_INVALID_VALUE', 'salary__lt');
@@ -487,7 +503,7 @@ describe('parseFilters: values', () => {
           'createdAt__lt',
         );
         expect(error.message).toBe(
-          'createdAt__lt: expected a Date or ISO date string for createdAt',
+          'createdAt__lt: expected a Date or ISO date string from year 1 to 9999 for createdAt',
         );
       },
     );
