@@ -47,7 +47,8 @@ export type FilterErrorCode =
   | 'FILTER_UNDEFINED_VALUE'
   | 'FILTER_EMPTY'
   | 'FILTER_TOO_DEEP'
-  | 'FILTER_TOO_LARGE';
+  | 'FILTER_TOO_LARGE'
+  | 'FILTER_INVALID_CURSOR';
 
 /** A filter, `orderBy`, `limit` or `offset` is malformed. Raised before any SQL runs. */
 export class FilterError extends RepositoryError {

@@ -2,6 +2,7 @@
 export { BaseRepository } from './repository/base-repository';
 export type {
   ListOptions,
+  ListPage,
   ReadOptions,
   UpdateOptions,
   DeleteOptions,

@@ -3,6 +3,7 @@ import { BaseRepository, type DialectName } from '../../src';
 import { measure, type ReportRow } from '../harness';
 import { openBenchDataSource } from '../dialects';
 import { benchEmployeeEntity, BenchCreateDto, BenchUpdateDto } from '../bench-employee';
+import { orderedListRows } from './ordered-list';
 
 const BenchEmployee = benchEmployeeEntity('bench_employees');
 type BenchEmployee = InstanceType<typeof BenchEmployee>;
@@ -84,5 +85,6 @@ export async function crudSuite(dialect: DialectName, n: number): Promise<Report
   add(update, tUpdate);
 
   await ds.destroy();
+  rows.push(...(await orderedListRows(dialect, Math.max(200, Math.floor(n / 4)))));
   return rows;
 }

@@ -59,6 +59,8 @@ export class SqliteAdapter extends DialectAdapter {
   readonly maxBindParameters = 32_766;
   /** Since SQLite 3.35; better-sqlite3 bundles a newer one. */
   readonly returning: ReturningSupport = EVERY_STATEMENT;
+  /** SQLite has no OFFSET without LIMIT; a negative LIMIT means none. */
+  override readonly limitForBareOffset = -1;
 
   /** One writer at a time: a transaction whose snapshot went stale cannot write (BUSY_SNAPSHOT). */
   override readonly lockingRead = '';

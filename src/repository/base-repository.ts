@@ -21,10 +21,17 @@ import {
 } from '../coalescing/batched-create';
 import type { CoalescerMetrics } from '../coalescing/coalescer-metrics';
 import type { WriteCoalescer } from '../coalescing/write-coalescer';
-import type { DeleteOptions, ListOptions, ReadOptions, UpdateOptions } from './call-options';
+import type {
+  DeleteOptions,
+  ListOptions,
+  ListPage,
+  ReadOptions,
+  UpdateOptions,
+} from './call-options';
 import { DtoValidator } from './dto-validator';
 import { EntityModel, type ModelColumn } from './entity-model';
 import { boundContext, boundView, runBound } from './manager-binding';
+import { rowHydrator } from './row-hydrator';
 import { RepositoryContext, andFilters } from './repository-context';
 import { EntityReads } from './entity-reads';
 import type { RepositoryOptions } from './repository-options';
@@ -108,6 +115,7 @@ export class BaseRepository<
         create: new DtoValidator(model.name, options.createDto),
         update: new DtoValidator(model.name, options.updateDto),
       },
+      hydrate: rowHydrator(model, dataSource.driver),
     };
     this.#context = new RepositoryContext(parts, dataSource.manager);
     if (caching) {
@@ -159,8 +167,13 @@ export class BaseRepository<
     return new EntityReads(this.context).findOne(filters, options);
   }
 
-  /** Rows matching `filters`, ordered and paged. */
-  list(options: ListOptions<T> = {}): Promise<T[]> {
+  /**
+   * Rows matching `filters`, ordered and paged; with `after` (a cursor, or `null` for the first
+   * page), a keyset page `{ items, nextCursor }`.
+   */
+  list(options: ListOptions<T> & { readonly after: string | null }): Promise<ListPage<T>>;
+  list(options?: ListOptions<T> & { readonly after?: undefined }): Promise<T[]>;
+  list(options: ListOptions<T> = {}): Promise<T[] | ListPage<T>> {
     return new EntityReads(this.context).list(options);
   }
 

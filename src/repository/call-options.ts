@@ -20,8 +20,28 @@ export interface ListOptions<T> extends ReadOptions {
   readonly orderBy?: OrderBy<T>;
   /** @default no limit */
   readonly limit?: number;
-  /** @default 0 */
+  /**
+   * Rows to skip. The server still reads them: a deep page costs as much as all the pages before
+   * it; `after` does not.
+   * @default 0
+   */
   readonly offset?: number;
+  /**
+   * Keyset paging: `null` for the first page, then the `nextCursor` of the page before. `list`
+   * then returns `{ items, nextCursor }` and starts right after the previous page's last row by
+   * the sort keys and the primary key, so a deep page costs what the first does. Not with
+   * `offset`. A cursor that does not decode or belongs to another order is `FilterError`
+   * `FILTER_INVALID_CURSOR`.
+   * @default undefined (offset paging; `list` returns the rows)
+   * Cost: none over an offset page; the index that serves the order serves the cursor's range.
+   */
+  readonly after?: string | null;
+}
+
+/** A keyset page: the rows, and the cursor of the next page (`null` after the last one). */
+export interface ListPage<T> {
+  readonly items: T[];
+  readonly nextCursor: string | null;
 }
 
 export interface UpdateOptions {

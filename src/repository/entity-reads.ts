@@ -6,7 +6,10 @@ import { materialize, snapshotOf, type RowSnapshot } from '../cache/row-snapshot
 import type { FilterNode } from '../filters/filter-node';
 import type { Filters } from '../filters/filter-types';
 import { checkPageBound, parseOrderBy } from '../filters/order-by';
-import type { ListOptions, ReadOptions } from './call-options';
+import { FilterError } from '../errors';
+import type { ListOptions, ListPage, ReadOptions } from './call-options';
+import { decodeCursor, encodeCursor } from './list-cursor';
+import { listStatement, orderKeys } from './list-statement';
 import { ALIAS, type RepositoryContext } from './repository-context';
 import type { EntityId } from './repository-events';
 import { sameTenant } from './tenant-scope';
@@ -62,35 +65,50 @@ export class EntityReads<T extends ObjectLiteral> {
     return row ? this.#entity(row) : null;
   }
 
-  async list(options: ListOptions<T> = {}): Promise<T[]> {
+  /** Rows in order, one page; with `after` (a cursor, or `null` for the first page) a keyset page. */
+  async list(options: ListOptions<T> = {}): Promise<T[] | ListPage<T>> {
     const { context } = this;
     const node = context.parseFilters(options.filters);
     const sort = parseOrderBy(options.orderBy, context.model);
     const limit = checkPageBound('limit', options.limit);
     const offset = checkPageBound('offset', options.offset);
-    const query = () => {
-      const builder = this.#select(node, options.withDeleted);
-      const nulls = (d: 'ASC' | 'DESC') => context.adapter.nullsOrdering(d);
-      for (const { column, direction } of sort) {
-        builder.addOrderBy(`${ALIAS}.${column.property}`, direction, nulls(direction));
-      }
-      if (!sort.some((s) => s.column === context.model.primary)) this.#orderByPrimary(builder);
-      // An OFFSET alone takes the dialect's "all rows" LIMIT where it needs one (MySQL).
-      const pageLimit =
-        limit ?? (offset === undefined ? undefined : context.adapter.limitForBareOffset);
-      if (pageLimit !== undefined) builder.limit(pageLimit);
-      if (offset !== undefined) builder.offset(offset);
-      return builder;
+    const keyset = options.after !== undefined;
+    if (keyset && offset !== undefined) {
+      throw FilterError.invalidValue(
+        'offset',
+        'no offset with after: a cursor says where to start',
+      );
+    }
+    const keys = orderKeys(context.model, sort);
+    const after = options.after == null ? undefined : decodeCursor(options.after, keys);
+    const withDeleted = options.withDeleted ?? false;
+    const load = async () => {
+      const statement = listStatement(context, { node, withDeleted, sort, limit, offset, after });
+      const { rows } = await context.execute(statement);
+      return rows.map((raw) => context.hydrate(raw));
     };
     const cache = this.#cache('list');
-    if (!cache) return context.run(() => query().getMany());
-    const { filters, orderBy, withDeleted } = options;
-    const args = { filters, orderBy, limit, offset, withDeleted };
-    const rows = (await this.#cached(cache, 'list', args, async () => {
-      const found = await context.run(() => query().getMany());
-      return found.map(snapshotOf);
-    })) as RowSnapshot[];
-    return rows.map((row) => this.#entity(row));
+    let items: T[];
+    if (!cache) {
+      items = await load();
+    } else {
+      const args = {
+        filters: options.filters,
+        orderBy: options.orderBy,
+        limit,
+        offset,
+        withDeleted,
+      };
+      const cachedArgs = keyset ? { ...args, after: options.after } : args;
+      const rows = (await this.#cached(cache, 'list', cachedArgs, async () =>
+        (await load()).map(snapshotOf),
+      )) as RowSnapshot[];
+      items = rows.map((row) => this.#entity(row));
+    }
+    if (!keyset) return items;
+    const last = items[items.length - 1];
+    const full = limit !== undefined && items.length === limit && last !== undefined;
+    return { items, nextCursor: full ? encodeCursor(keys, last) : null };
   }
 
   async count(filters?: Filters<T>, options: ReadOptions = {}): Promise<number> {

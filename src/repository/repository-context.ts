@@ -20,7 +20,6 @@ import type { LockingState } from '../locking/locking-state';
 import type { QueryUsageTracker } from '../warming/query-usage-tracker';
 import type { RepositoryEvents, EntityId } from './repository-events';
 import type { RepositoryOptions } from './repository-options';
-import { hydrateRow } from './row-hydrator';
 import { executeStatement, type StatementResult } from './statement-executor';
 import type { TenantScope } from './tenant-scope';
 import { emitPending, type WriteChange } from './write-change';
@@ -53,6 +52,8 @@ export interface RepositoryParts<T extends ObjectLiteral> {
   readonly cache?: EntityCache;
   /** Counts cached reads for the warmer, when usage tracking is on. */
   readonly usage?: QueryUsageTracker;
+  /** Builds entities from raw rows ({@link rowHydrator}). */
+  readonly hydrate: (raw: Readonly<Record<string, unknown>>) => T;
 }
 
 /**
@@ -187,7 +188,7 @@ export class RepositoryContext<T extends ObjectLiteral> {
   }
 
   hydrate(raw: Readonly<Record<string, unknown>>): T {
-    return hydrateRow(this.model, this.driver, raw);
+    return this.parts.hydrate(raw);
   }
 
   /**

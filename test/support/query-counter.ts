@@ -3,9 +3,12 @@ import type { Logger } from 'typeorm';
 /** A TypeORM logger that records every statement, to prove how many queries a call ran. */
 export class QueryCounter implements Logger {
   readonly queries: string[] = [];
+  /** The bound values of each statement in {@link queries}, at the same index. */
+  readonly parameters: (unknown[] | undefined)[] = [];
 
-  logQuery(query: string): void {
+  logQuery(query: string, parameters?: unknown[]): void {
     this.queries.push(query);
+    this.parameters.push(parameters);
   }
   logQueryError(): void {}
   logQuerySlow(): void {}
@@ -15,6 +18,7 @@ export class QueryCounter implements Logger {
 
   reset(): void {
     this.queries.length = 0;
+    this.parameters.length = 0;
   }
 
   get count(): number {

@@ -1,0 +1,86 @@
+import { In, LessThan, type DataSource } from 'typeorm';
+import { BaseRepository, type DialectName } from '../../src';
+import { measure, type ReportRow } from '../harness';
+import { openBenchDataSource } from '../dialects';
+import { benchEmployeeEntity, BenchCreateDto, BenchUpdateDto } from '../bench-employee';
+
+const BenchOrdered = benchEmployeeEntity('bench_ordered');
+type BenchOrdered = InstanceType<typeof BenchOrdered>;
+
+const DEPARTMENTS = ['eng', 'ops', 'sales', 'research'];
+const DEEP = 50_000;
+
+/**
+ * An indexed, ordered page: 100,000 rows with an index on `salary` (NOT NULL), and
+ * `WHERE salary < ? AND department IN (?, ?) ORDER BY salary DESC LIMIT 50` through `list()`,
+ * TypeORM's `find` and the raw driver; then a deep page, by OFFSET and by keyset cursor, against
+ * the first page.
+ */
+export async function orderedListRows(dialect: DialectName, n: number): Promise<ReportRow[]> {
+  const ds: DataSource = await openBenchDataSource(dialect, [BenchOrdered]);
+  const typeorm = ds.getRepository(BenchOrdered);
+  const repo = new BaseRepository<BenchOrdered, BenchCreateDto, BenchUpdateDto>(ds, BenchOrdered, {
+    createDto: BenchCreateDto,
+    updateDto: BenchUpdateDto,
+  });
+  await repo.bulkCreate(
+    Array.from({ length: 100_000 }, (_, i) => ({
+      name: `Employee ${i}`,
+      email: `e${i}@example.com`,
+      department: DEPARTMENTS[i % 4]!,
+      salary: 30_000 + ((i * 7919) % 90_000),
+    })),
+  );
+  const q = (name: string) => ds.driver.escape(name);
+  await ds.query(`CREATE INDEX idx_bench_ordered_salary ON ${q('bench_ordered')} (${q('salary')})`);
+  await ds.query(
+    { postgres: 'ANALYZE bench_ordered', mysql: 'ANALYZE TABLE bench_ordered', sqlite: 'ANALYZE' }[
+      dialect
+    ],
+  );
+  const p = (i: number) => (dialect === 'postgres' ? `$${i}` : '?');
+  const rows: ReportRow[] = [];
+  const add = (measurement: ReportRow['measurement'], baseline?: ReportRow['measurement']) =>
+    rows.push({ dialect, measurement, baseline });
+  const filters = { salary__lt: 90_000, department__in: ['eng', 'ops'] };
+
+  const rawSql = `SELECT * FROM ${q('bench_ordered')} WHERE ${q('salary')} < ${p(1)} AND ${q('department')} IN (${p(2)}, ${p(3)}) ORDER BY ${q('salary')} DESC LIMIT 50`;
+  const raw = await measure('raw SELECT … ORDER BY salary DESC LIMIT 50', n, () =>
+    ds.query(rawSql, [90_000, 'eng', 'ops']),
+  );
+  const find = await measure('TypeORM find(order salary DESC, take 50)', n, () =>
+    typeorm.find({
+      where: { salary: LessThan(90_000), department: In(['eng', 'ops']) },
+      order: { salary: 'DESC' },
+      take: 50,
+    }),
+  );
+  const list = await measure("repo.list(orderBy '-salary', limit 50)", n, () =>
+    repo.list({ filters, orderBy: '-salary', limit: 50 }),
+  );
+  add(raw);
+  add(find, raw);
+  add(list, raw);
+
+  const deepSql = `SELECT * FROM ${q('bench_ordered')} ORDER BY ${q('salary')} DESC, ${q('id')} DESC LIMIT 50 OFFSET ${DEEP}`;
+  const rawDeep = await measure(`raw deep page (OFFSET ${DEEP})`, Math.ceil(n / 10), () =>
+    ds.query(deepSql),
+  );
+  const first = await measure('repo.list keyset, first page', n, () =>
+    repo.list({ orderBy: '-salary', limit: 50, after: null }),
+  );
+  const offsetDeep = await measure(`repo.list offset ${DEEP}`, Math.ceil(n / 10), () =>
+    repo.list({ orderBy: '-salary', limit: 50, offset: DEEP }),
+  );
+  // The cursor of row DEEP, reached once by paging.
+  const { nextCursor } = await repo.list({ orderBy: '-salary', limit: DEEP, after: null });
+  const keysetDeep = await measure(`repo.list keyset after row ${DEEP}`, n, () =>
+    repo.list({ orderBy: '-salary', limit: 50, after: nextCursor }),
+  );
+  add(first);
+  add(rawDeep, first);
+  add(offsetDeep, first);
+  add(keysetDeep, first);
+  await ds.destroy();
+  return rows;
+}
