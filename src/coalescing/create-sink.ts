@@ -6,7 +6,7 @@ import { selectByKeys } from '../bulk/row-keys';
 import type { PreparedRow } from '../bulk/row-preparer';
 import { BulkOperationError, NotFoundError } from '../errors';
 import type { RepositoryContext } from '../repository/repository-context';
-import { insertOne } from './single-row-insert';
+import { insertRow } from '../repository/insert-row';
 import type { BatchSink, Settled } from './write-coalescer';
 
 /** A validated entry waiting for its batch: its values, tenant already stamped. */
@@ -63,7 +63,7 @@ export class CreateSink<T extends ObjectLiteral> implements BatchSink<PendingCre
   }
 
   writeOne(entry: PendingCreate): Promise<T> {
-    return insertOne(this.context.withTenant(entry.tenant), entry.values, entry.tenant);
+    return insertRow(this.context.withTenant(entry.tenant), entry.values, entry.tenant);
   }
 
   /**

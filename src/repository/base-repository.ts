@@ -31,6 +31,7 @@ import type {
 import { DtoValidator } from './dto-validator';
 import { EntityModel, type ModelColumn } from './entity-model';
 import { boundContext, boundView, runBound } from './manager-binding';
+import { insertRow } from './insert-row';
 import { rowHydrator } from './row-hydrator';
 import { RepositoryContext, andFilters } from './repository-context';
 import { EntityReads } from './entity-reads';
@@ -194,14 +195,7 @@ export class BaseRepository<
     const values = await context.validated('create', dto);
     const tenant = context.parts.tenant.current();
     context.parts.tenant.stamp(values, tenant);
-    const result = await context.execute(context.parts.statements.insert(values));
-    const insertedId =
-      values[this.model.primary.property] ?? context.adapter.insertedId(result.raw);
-    const stored = this.first(result) ?? (await this.mustLoad(insertedId as EntityId, true));
-    const id = stored[this.model.primary.property] as EntityId;
-    const event = { entity: this.model.name, id, record: stored, tenantId: tenant };
-    await context.afterWrite({ ids: [id], events: [['created', event]] });
-    return stored;
+    return insertRow(context, values, tenant);
   }
 
   /**
@@ -552,8 +546,7 @@ export class BaseRepository<
    * before its invalidation has run (that happens after commit).
    */
   private loadFresh(id: EntityId, withDeleted: boolean): Promise<T | null> {
-    const query = this.context.select(this.context.idFilter(id), withDeleted);
-    return this.context.run(() => query.getOne());
+    return this.context.loadRow(id, withDeleted);
   }
 
   private async mustLoad(id: EntityId, withDeleted: boolean): Promise<T> {

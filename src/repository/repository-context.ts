@@ -9,6 +9,7 @@ import {
 } from '../errors';
 import { compileFilter } from '../filters/filter-compiler';
 import { canonicalKey, checkStored, keyExpectation } from './column-values';
+import { listStatement } from './list-statement';
 import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import { ParameterBag } from '../filters/parameter-bag';
@@ -185,6 +186,15 @@ export class RepositoryContext<T extends ObjectLiteral> {
    */
   async evictStale(ids: readonly EntityId[]): Promise<void> {
     await this.parts.cache?.invalidate(ids);
+  }
+
+  /** The row with this id as the database holds it now (never from the cache), or `null`. */
+  async loadRow(id: unknown, withDeleted: boolean): Promise<T | null> {
+    const node = this.idFilter(id);
+    const { rows } = await this.execute(
+      listStatement(this, { node, withDeleted, sort: [], limit: 1 }),
+    );
+    return rows[0] ? this.hydrate(rows[0]) : null;
   }
 
   hydrate(raw: Readonly<Record<string, unknown>>): T {

@@ -127,6 +127,23 @@ describe.each(TARGETS)('values by column type on %s', (dialect) => {
     });
   });
 
+  describe('one single-row insert path', () => {
+    it.each(['create', 'createBatched'] as const)(
+      '%s after a cached miss of the same id returns the stored row (no NotFoundError), and the miss is gone',
+      async (call) => {
+        const repo = new UuidThingRepository(db.dataSource, cache());
+        const id = randomUUID();
+        expect(await repo.findById(id)).toBeNull(); // "no row" is cached
+        const made =
+          call === 'create'
+            ? await repo.create({ id, name: 'late' })
+            : await repo.createBatched({ id, name: 'late' });
+        expect(made).toMatchObject({ id, name: 'late' });
+        expect((await repo.findById(id))?.name).toBe('late');
+      },
+    );
+  });
+
   describe('filters compare numerically with int columns', () => {
     it('year__lt: 1942.1 includes 1942, year: 1942.5 matches nothing, ne 1942.5 every row', async () => {
       const repo = new UuidThingRepository(db.dataSource);

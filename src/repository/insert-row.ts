@@ -1,18 +1,17 @@
 import type { ObjectLiteral } from 'typeorm';
 import { NotFoundError } from '../errors';
-import { EntityReads } from '../repository/entity-reads';
-import type { RepositoryContext } from '../repository/repository-context';
-import type { EntityId } from '../repository/repository-events';
+import type { RepositoryContext } from './repository-context';
+import type { EntityId } from './repository-events';
 
 /**
- * The single-row path of a coalesced create: what `create` does after validation, for values
- * validated and tenant-stamped when the call was made. One INSERT (`RETURNING *` where the dialect
- * has it, else a read by the new id) and one `created` event, so the caller gets exactly what
- * `create` would have returned.
+ * The one single-row insert, for `create` and for a coalesced create written on its own: one
+ * INSERT (`RETURNING *` where the dialect has it, else a fresh read by the new id, never through
+ * the cache, which may still hold "no such row" from before), and one `created` event.
  *
- * @param context the repository with the call's tenant fixed
+ * @param values validated and tenant-stamped
+ * @param tenant the call's tenant, for the event
  */
-export async function insertOne<T extends ObjectLiteral>(
+export async function insertRow<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   values: Readonly<Record<string, unknown>>,
   tenant: string | undefined,
@@ -24,8 +23,7 @@ export async function insertOne<T extends ObjectLiteral>(
   if (!stored) {
     const insertedId = (values[model.primary.property] ??
       context.adapter.insertedId(result.raw)) as EntityId;
-    stored =
-      (await new EntityReads(context).findById(insertedId, { withDeleted: true })) ?? undefined;
+    stored = (await context.loadRow(insertedId, true)) ?? undefined;
     if (!stored) throw new NotFoundError(model.name, insertedId);
   }
   const id = stored[model.primary.property] as EntityId;
