@@ -31,6 +31,15 @@ export interface RedisCacheStoreOptions {
    */
   readonly commandTimeoutMs?: number;
   /**
+   * How long a command made before the client's first connection is up waits for it. A service
+   * uses its store as soon as it starts; without the wait every read until then would miss and
+   * its fill be dropped. Only the first connection is waited for: during an outage commands fail
+   * open at once.
+   * @default 1000
+   * Cost: the reads of a starting process wait up to this long for Redis (once, together).
+   */
+  readonly connectTimeoutMs?: number;
+  /**
    * Where the one warning per outage goes.
    * @default process.emitWarning
    */
@@ -81,6 +90,10 @@ export class RedisCacheStore implements CacheStore {
   readonly #misses = { l1: 0, l2: 0 };
   #errors = 0;
   #healthy = true;
+  readonly #connectTimeoutMs: number;
+  /** Until the first connection is up, or waiting for it timed out once, commands wait for it. */
+  #pastStartup: boolean;
+  #connecting: Promise<boolean> | undefined;
 
   constructor(
     readonly redis: Redis | Cluster,
@@ -88,6 +101,8 @@ export class RedisCacheStore implements CacheStore {
   ) {
     this.keyPrefix = options.keyPrefix ?? 'tbr:';
     this.#timeoutMs = options.commandTimeoutMs ?? 50;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 1000;
+    this.#pastStartup = redis.status === 'ready';
     this.#warn = options.warn ?? ((message) => process.emitWarning(message, 'CacheWarning'));
     // Invalidations lost in an outage are delivered as soon as the connection is back, not on
     // this process's next read of the entity (it may never read it).
@@ -214,6 +229,7 @@ export class RedisCacheStore implements CacheStore {
 
   /** Runs a command with the timeout; `undefined` when Redis is unavailable (counted, warned). */
   async #guarded<R>(command: () => Promise<R>): Promise<R | undefined> {
+    if (!this.available && !this.#pastStartup) await this.#firstConnection();
     if (!this.available) {
       // Still connecting at startup is not an outage: no warning, but no waiting either.
       const starting = STARTING.has(this.redis.status);
@@ -245,6 +261,29 @@ export class RedisCacheStore implements CacheStore {
       clearTimeout(timer);
       pending.catch(() => undefined); // a late failure after the timeout was already counted
     }
+  }
+
+  /** Waits, bounded, for the client's first connection; one wait shared by every caller. */
+  #firstConnection(): Promise<boolean> {
+    const { redis } = this;
+    if (!STARTING.has(redis.status)) return Promise.resolve(false);
+    this.#connecting ??= new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+        redis.off('end', onEnd);
+        // Waited once: if Redis is not up by now it is down, and reads fail open from here.
+        this.#pastStartup = true;
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const onEnd = () => done(false);
+      const timer = setTimeout(() => done(false), this.#connectTimeoutMs);
+      timer.unref();
+      redis.once('ready', onReady);
+      redis.once('end', onEnd);
+    });
+    return this.#connecting;
   }
 
   async #eval(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
