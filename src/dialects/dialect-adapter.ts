@@ -164,6 +164,11 @@ export abstract class DialectAdapter {
     return `${negated ? 'NOT IN' : 'IN'} (${items})`;
   }
 
+  /** Bind parameters {@link inList} takes for a list of `length` values. */
+  listParameters(length: number): number {
+    return length;
+  }
+
   /** A subquery with no rows, for an empty `IN` list (`IN ()` is a syntax error). */
   protected emptyRowSet(): string {
     return 'SELECT NULL WHERE 1 = 0';

@@ -109,6 +109,14 @@ export class MysqlAdapter extends DialectAdapter {
     backslashDependsOnSettings: true,
   });
 
+  /**
+   * None counted: mysql2's `query`, which TypeORM uses, writes the values into the SQL text on the
+   * client, so a list is bounded by `max_allowed_packet`, not by bind parameters.
+   */
+  override listParameters(): number {
+    return 0;
+  }
+
   /** MySQL's manual's "all rows" is 2^64 − 1; the largest safe integer is as good and exact. */
   override readonly limitForBareOffset = Number.MAX_SAFE_INTEGER;
 

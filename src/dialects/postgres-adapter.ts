@@ -95,6 +95,10 @@ export class PostgresAdapter extends DialectAdapter {
     return `${negated ? '<> ALL' : '= ANY'}(${bind(values)})`;
   }
 
+  override listParameters(): number {
+    return 1;
+  }
+
   override matchCaseInsensitive(
     column: string,
     mode: MatchMode,

@@ -89,9 +89,9 @@ function compileCondition(node: ConditionNode, ctx: FilterCompileContext): strin
       return `${col} BETWEEN ${bind(low)} AND ${bind(high)}`;
     }
     case 'in':
-      return membership(col, value as readonly unknown[], bind, false);
+      return membership(col, node, false, ctx);
     case 'nin':
-      return membership(col, value as readonly unknown[], bind, true);
+      return membership(col, node, true, ctx);
     case 'isnull':
       return value ? `${col} IS NULL` : `${col} IS NOT NULL`;
     case 'isnotnull':
@@ -109,14 +109,22 @@ function compileCondition(node: ConditionNode, ctx: FilterCompileContext): strin
   }
 }
 
-/** `in: []` matches nothing, `nin: []` everything; a `null` in the list means IS NULL. */
-function membership(col: string, list: readonly unknown[], bind: Bind, negate: boolean): string {
-  const values = list.filter((v) => v !== null);
+/**
+ * `in: []` matches nothing, `nin: []` everything; a `null` in the list means IS NULL. The list
+ * itself is the dialect's ({@link DialectAdapter.inList}): one array parameter on PostgreSQL
+ * (and for long lists on SQLite), so that its length is not bounded by bind parameters.
+ */
+function membership(
+  col: string,
+  node: ConditionNode,
+  negate: boolean,
+  ctx: FilterCompileContext,
+): string {
+  const list = node.value as readonly unknown[];
+  const values = list.filter((v) => v !== null).map((v) => ctx.toDatabase(node.column, v));
   const hasNull = values.length < list.length;
   const inList =
-    values.length > 0
-      ? `${col} ${negate ? 'NOT IN' : 'IN'} (${values.map(bind).join(', ')})`
-      : undefined;
+    values.length > 0 ? `${col} ${ctx.adapter.inList(values, negate, ctx.bind)}` : undefined;
   if (!negate) {
     if (!inList) return hasNull ? `${col} IS NULL` : FALSE;
     return hasNull ? `(${inList} OR ${col} IS NULL)` : inList;

@@ -31,4 +31,10 @@ export interface FilterLimits {
    * Default: unlimited, for filters the library builds itself.
    */
   readonly maxValues?: number;
+  /**
+   * Bind parameters an `__in`/`__nin` list of `length` values takes (one array parameter on
+   * PostgreSQL).
+   * @default its length
+   */
+  readonly listParameters?: (length: number) => number;
 }

@@ -25,7 +25,12 @@ export function parseFilters(
   limits: FilterLimits = {},
 ): FilterNode {
   if (filters === undefined || filters === null) return MATCH_ALL;
-  return new FilterParser(model, limits.maxValues ?? Number.POSITIVE_INFINITY).parse(filters);
+  const listParameters = limits.listParameters ?? ((length: number) => length);
+  return new FilterParser(
+    model,
+    limits.maxValues ?? Number.POSITIVE_INFINITY,
+    listParameters,
+  ).parse(filters);
 }
 
 /** Where a part of the filter sits, as a chain to its parent: free until an error names it. */
@@ -83,6 +88,7 @@ class FilterParser {
   constructor(
     private readonly model: EntityModel,
     private readonly maxValues: number,
+    private readonly listParameters: (length: number) => number,
   ) {}
 
   parse(filters: unknown): FilterNode {
@@ -135,7 +141,7 @@ class FilterParser {
     }
     if (key.startsWith('$')) throw FilterError.unknownOperator(key, key);
     // Counted before the values are checked, so a huge list is refused at once.
-    this.#values += Array.isArray(value) ? value.length : 1;
+    this.#values += Array.isArray(value) ? this.listParameters(value.length) : 1;
     if (this.#values > this.maxValues) {
       throw FilterError.tooLarge(render(at), 'values', this.maxValues);
     }

@@ -257,7 +257,8 @@ export class RepositoryContext<T extends ObjectLiteral> {
     let guard = 0;
     if (tenant.column) tenant.guard(this.adapter, '', '', () => `?${guard++}`);
     const maxValues = this.adapter.maxBindParameters - guard - this.model.columns.length - 1;
-    return parseFilters(filters, this.model, { maxValues });
+    const listParameters = (length: number) => this.adapter.listParameters(length);
+    return parseFilters(filters, this.model, { maxValues, listParameters });
   }
 
   /**

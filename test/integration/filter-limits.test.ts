@@ -4,7 +4,7 @@ import { MAX_FILTER_DEPTH, MAX_FILTER_SIZE } from '../../src/filters/filter-limi
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository, storedEmployees } from '../support/employee';
 import { matches, type Row } from '../support/filter-oracle';
-import { TARGETS } from '../support/servers';
+import { itWhere, TARGETS } from '../support/servers';
 
 type Filter = Record<string, unknown>;
 
@@ -151,15 +151,26 @@ describe.each(TARGETS)('filter depth and size limits on %s', (target) => {
     await expectAnswers(largestFilter(), 'largest');
   });
 
-  it('runs a filter holding as many values as one statement can bind besides its own', async () => {
-    const { maxBindParameters } = adapterFor(db.dataSource);
-    // One parameter per column for a bulkUpdate's SET, one for a keyset page's key.
-    const budget = maxBindParameters - db.dataSource.getMetadata(Employee).columns.length - 1;
-    const salaries = [100, 200, 300, ...noSalaries(budget - 4).map((c) => c.salary)];
-    const filter = { salary__in: salaries, department__ne: 'ops' };
-    await expectAnswers(filter, 'values');
-    await expectRefused({ ...filter, salary__in: [...salaries, -budget] }, 'FILTER_TOO_LARGE');
+  it('runs __in and __nin lists of 70,000 values, past every bind-parameter limit', async () => {
+    // One array parameter on PostgreSQL (= ANY), one JSON parameter on SQLite (json_each), and
+    // values written into the SQL on the client by mysql2 on MySQL/MariaDB.
+    const salaries = [100, 200, 300, ...Array.from({ length: 70_000 }, (_, i) => 1_000_001 + i)];
+    await expectAnswers({ salary__in: salaries, department__ne: 'ops' }, 'in');
+    await expectAnswers({ salary__nin: salaries, department: 'eng' }, 'nin');
   });
+
+  itWhere(target === 'sqlite')(
+    'refuses a filter whose values take more bind parameters than one statement has',
+    async () => {
+      const { maxBindParameters } = adapterFor(db.dataSource);
+      // Lists of up to 100 values are written inline: 400 of them take 40,000 parameters.
+      const lists = Array.from({ length: 400 }, (_, i) => ({
+        salary__in: Array.from({ length: 100 }, (_, j) => -(i * 100 + j) - 1),
+      }));
+      expect(400 * 100).toBeGreaterThan(maxBindParameters);
+      await expectRefused({ $or: lists }, 'FILTER_TOO_LARGE');
+    },
+  );
 
   it('refuses a filter one level too deep or one key too large before any SQL', async () => {
     await expectRefused(largestFilter(1), 'FILTER_TOO_DEEP');

@@ -55,6 +55,22 @@ function testSql(filters: unknown, expected: Readonly<Record<DialectName, Compil
   expect(actual).toEqual(expected);
 }
 
+/**
+ * `sameSql`, except that PostgreSQL binds an `IN` list as one array: `"x" = ANY(:f0)`. `lists`
+ * gives each list's values in order; the others bind them one by one from `parameters`.
+ */
+function listSql(
+  sqlWithDoubleQuotes: string,
+  postgresSql: string,
+  parameters: Record<string, unknown>,
+  postgresParameters: Record<string, unknown>,
+) {
+  return {
+    ...sameSql(sqlWithDoubleQuotes, parameters),
+    postgres: { sql: postgresSql, parameters: postgresParameters },
+  };
+}
+
 /** The same SQL for PostgreSQL and SQLite (double quotes) and MySQL (backticks). */
 function sameSql(sqlWithDoubleQuotes: string, parameters: Record<string, unknown>) {
   const mysql = sqlWithDoubleQuotes.replace(/"(\w+)"/g, '`$1`');
@@ -127,7 +143,12 @@ describe('compileFilter: in and nin', () => {
   it('in binds each value', () => {
     testSql(
       { salary__in: [1, 2, 3] },
-      sameSql('"salary" IN (:f0, :f1, :f2)', { f0: 1, f1: 2, f2: 3 }),
+      listSql(
+        '"salary" IN (:f0, :f1, :f2)',
+        '"salary" = ANY(:f0)',
+        { f0: 1, f1: 2, f2: 3 },
+        { f0: [1, 2, 3] },
+      ),
     );
   });
 
@@ -142,14 +163,24 @@ describe('compileFilter: in and nin', () => {
   it('in with null adds OR IS NULL', () => {
     testSql(
       { salary__in: [1, null, 2] },
-      sameSql('("salary" IN (:f0, :f1) OR "salary" IS NULL)', { f0: 1, f1: 2 }),
+      listSql(
+        '("salary" IN (:f0, :f1) OR "salary" IS NULL)',
+        '("salary" = ANY(:f0) OR "salary" IS NULL)',
+        { f0: 1, f1: 2 },
+        { f0: [1, 2] },
+      ),
     );
   });
 
   it('nin also matches NULL', () => {
     testSql(
       { salary__nin: [1, 2] },
-      sameSql('("salary" NOT IN (:f0, :f1) OR "salary" IS NULL)', { f0: 1, f1: 2 }),
+      listSql(
+        '("salary" NOT IN (:f0, :f1) OR "salary" IS NULL)',
+        '("salary" <> ALL(:f0) OR "salary" IS NULL)',
+        { f0: 1, f1: 2 },
+        { f0: [1, 2] },
+      ),
     );
   });
 
@@ -164,7 +195,12 @@ describe('compileFilter: in and nin', () => {
   it('nin with null excludes NULL', () => {
     testSql(
       { salary__nin: [null, 7] },
-      sameSql('("salary" NOT IN (:f0) AND "salary" IS NOT NULL)', { f0: 7 }),
+      listSql(
+        '("salary" NOT IN (:f0) AND "salary" IS NOT NULL)',
+        '("salary" <> ALL(:f0) AND "salary" IS NOT NULL)',
+        { f0: 7 },
+        { f0: [7] },
+      ),
     );
   });
 });
@@ -359,9 +395,11 @@ describe('compileFilter: logic', () => {
         department: 'eng',
         $or: [{ salary__between: [1, 2] }, { $not: { active: true } }, { name__in: ['a', 'b'] }],
       },
-      sameSql(
+      listSql(
         '("department" = :f0 AND ("salary" BETWEEN :f1 AND :f2 OR NOT COALESCE("active" = :f3, FALSE) OR "name" IN (:f4, :f5)))',
+        '("department" = :f0 AND ("salary" BETWEEN :f1 AND :f2 OR NOT COALESCE("active" = :f3, FALSE) OR "name" = ANY(:f4)))',
         { f0: 'eng', f1: 1, f2: 2, f3: true, f4: 'a', f5: 'b' },
+        { f0: 'eng', f1: 1, f2: 2, f3: true, f4: ['a', 'b'] },
       ),
     );
   });
@@ -418,8 +456,8 @@ describe('compileFilter: logic', () => {
       toDatabase: (_c, v) => v,
     });
     expect({ sql, parameters: bag.values }).toEqual({
-      sql: '"salary" IN (:w0, :w1)',
-      parameters: { w0: 3, w1: 4 },
+      sql: '"salary" = ANY(:w0)',
+      parameters: { w0: [3, 4] },
     });
   });
 });
@@ -445,7 +483,8 @@ describe('compileFilter: values stay out of the SQL', () => {
     expect(sql).not.toContain("x'");
     // The only quote characters in the SQL are those of ESCAPE '!'.
     expect(sql.replaceAll("ESCAPE '!'", '')).not.toContain("'");
-    const values = Object.values(parameters);
+    // PostgreSQL binds the email list as one array.
+    const values = Object.values(parameters).flat();
     expect(values).toHaveLength(10);
     for (const value of values) expect(String(value)).toContain('DROP TABLE employees');
   });

@@ -238,11 +238,14 @@ describe('compileRawQuery', () => {
     });
   });
 
-  it('refuses more bound values than the dialect allows; PostgreSQL binds a list as one', () => {
-    const ids = Array.from({ length: lite.maxBindParameters + 1 }, (_, i) => i);
-    expect(refusal(() => compile(lite, 'SELECT 1 WHERE x IN (:ids)', { ids }))).toMatchObject({
+  it('refuses more bound values than the dialect allows; PostgreSQL and SQLite bind a long list as one', () => {
+    const ids = Array.from({ length: my.maxBindParameters + 1 }, (_, i) => i);
+    expect(refusal(() => compile(my, 'SELECT 1 WHERE x IN (:ids)', { ids }))).toMatchObject({
       code: 'QUERY_TOO_MANY_PARAMETERS',
     });
     expect(compile(pg, 'SELECT 1 WHERE x IN (:ids)', { ids }).params).toHaveLength(1);
+    const lists = compile(lite, 'SELECT 1 WHERE x IN (:ids)', { ids });
+    expect(lists.sql).toBe('SELECT 1 WHERE x IN (SELECT value FROM json_each(?))');
+    expect(lists.params).toEqual([JSON.stringify(ids)]);
   });
 });
