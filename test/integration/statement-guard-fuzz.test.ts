@@ -123,6 +123,7 @@ const PAYLOADS = [
   ` INTO OUTFILE '${OUTFILE}' `,
   ' AS ignore INTO guard_created ',
   ';\nWITH d AS (DELETE FROM guard_canary RETURNING 1) SELECT 1 AS ',
+  '; SELECT 2 AS ', // changes nothing: only the server's record of statements shows it ran
 ];
 
 const pick = <T>(random: () => number, list: readonly T[]): T =>
@@ -131,11 +132,14 @@ const pick = <T>(random: () => number, list: readonly T[]): T =>
 /**
  * Most cases follow the shape of a smuggling attempt: a hider opened after some joiner, a
  * payload, and the hider closed again, so that a guard that misreads one character sees the
- * payload as a literal or a comment. The rest are free sequences of fragments.
+ * payload as a literal or a comment. A few are the payload in plain code, which the guard must
+ * refuse outright. The rest are free sequences of fragments.
  */
 function statement(random: () => number): string {
   let sql = random() < 0.5 ? 'SELECT 1 ' : 'SELECT 1 AS ';
-  if (random() < 0.7) {
+  const shape = random();
+  if (shape < 0.05) return sql + pick(random, PAYLOADS) + 'x';
+  if (shape < 0.7) {
     const [open, close] = pick(random, HIDERS);
     sql += pick(random, JOINERS) + open + pick(random, JOINERS) + pick(random, PAYLOADS);
     sql += pick(random, JOINERS) + pick(random, JOINERS) + close;
