@@ -46,7 +46,12 @@ async function isolatedUrl(
 export async function openDataSource(
   target: TestTarget,
   entities: DataSourceOptions['entities'],
-  options: { sqlitePath?: string; poolSize?: number } = {},
+  options: {
+    sqlitePath?: string;
+    poolSize?: number;
+    /** MySQL: let one string carry several statements, which mysql2 refuses by default. */
+    multipleStatements?: boolean;
+  } = {},
 ): Promise<TestDataSource> {
   const queries = new QueryCounter();
   const dialect: DialectName = target === 'mariadb' ? 'mysql' : target;
@@ -60,7 +65,8 @@ export async function openDataSource(
     const env = options.poolSize ? { DB_POOL_SIZE: String(options.poolSize) } : {};
     // search_path makes the worker's schema the default for raw SQL in tests too.
     const pgSchema = schema ? { schema, extra: { options: `-c search_path=${schema}` } } : {};
-    base = { ...dataSourceOptionsFromUrl(url, env), ...pgSchema } as DataSourceOptions;
+    const multi = options.multipleStatements ? { multipleStatements: true } : {};
+    base = { ...dataSourceOptionsFromUrl(url, env), ...pgSchema, ...multi } as DataSourceOptions;
   }
   const dataSource = new DataSource({
     ...base,
