@@ -44,7 +44,9 @@ export async function orderedListRows(dialect: DialectName, n: number): Promise<
     rows.push({ dialect, measurement, baseline });
   const filters = { salary__lt: 90_000, department__in: ['eng', 'ops'] };
 
-  const rawSql = `SELECT * FROM ${q('bench_ordered')} WHERE ${q('salary')} < ${p(1)} AND ${q('department')} IN (${p(2)}, ${p(3)}) ORDER BY ${q('salary')} DESC LIMIT 50`;
+  // The idiomatic raw query for a soft-deleting table: live rows only, as list() reads.
+  const live = `${q('deletedAt')} IS NULL`;
+  const rawSql = `SELECT * FROM ${q('bench_ordered')} WHERE ${q('salary')} < ${p(1)} AND ${q('department')} IN (${p(2)}, ${p(3)}) AND ${live} ORDER BY ${q('salary')} DESC LIMIT 50`;
   const raw = await measure('raw SELECT … ORDER BY salary DESC LIMIT 50', n, () =>
     ds.query(rawSql, [90_000, 'eng', 'ops']),
   );
@@ -62,7 +64,7 @@ export async function orderedListRows(dialect: DialectName, n: number): Promise<
   add(find, raw);
   add(list, raw);
 
-  const deepSql = `SELECT * FROM ${q('bench_ordered')} ORDER BY ${q('salary')} DESC, ${q('id')} DESC LIMIT 50 OFFSET ${DEEP}`;
+  const deepSql = `SELECT * FROM ${q('bench_ordered')} WHERE ${live} ORDER BY ${q('salary')} DESC, ${q('id')} DESC LIMIT 50 OFFSET ${DEEP}`;
   const rawDeep = await measure(`raw deep page (OFFSET ${DEEP})`, Math.ceil(n / 10), () =>
     ds.query(deepSql),
   );

@@ -164,6 +164,13 @@ export abstract class DialectAdapter {
     return `${negated ? 'NOT IN' : 'IN'} (${items})`;
   }
 
+  /**
+   * A fast reader of the datetime text the driver hands back, giving exactly the Date TypeORM's
+   * hydration would, or `undefined` for text it does not handle (then TypeORM's hydration runs).
+   * `undefined` where the driver returns Dates itself.
+   */
+  readonly datetimeText?: (text: string) => Date | undefined;
+
   /** Bind parameters {@link inList} takes for a list of `length` values. */
   listParameters(length: number): number {
     return length;

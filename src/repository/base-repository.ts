@@ -116,7 +116,7 @@ export class BaseRepository<
         create: new DtoValidator(model.name, options.createDto),
         update: new DtoValidator(model.name, options.updateDto),
       },
-      hydrate: rowHydrator(model, dataSource.driver),
+      hydrate: rowHydrator(model, dataSource.driver, adapter),
     };
     this.#context = new RepositoryContext(parts, dataSource.manager);
     if (caching) {

@@ -1,5 +1,6 @@
 import type { Driver, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { DialectAdapter } from '../dialects/dialect-adapter';
 import type { EntityModel } from './entity-model';
 
 /**
@@ -44,9 +45,10 @@ type Assign = (entity: ObjectLiteral, raw: Readonly<Record<string, unknown>>) =>
 export function rowHydrator<T extends ObjectLiteral>(
   model: EntityModel<T>,
   driver: Driver,
+  adapter: DialectAdapter,
 ): (raw: Readonly<Record<string, unknown>>) => T {
   const assigns = model.columns.map((column) =>
-    assignFor(column.databaseName, column.metadata, driver),
+    assignFor(column.databaseName, column.metadata, driver, adapter.datetimeText),
   );
   return (raw) => {
     const entity = model.metadata.create(undefined, { fromDeserializer: true }) as T;
@@ -55,7 +57,12 @@ export function rowHydrator<T extends ObjectLiteral>(
   };
 }
 
-function assignFor(name: string, metadata: ColumnMetadata, driver: Driver): Assign {
+function assignFor(
+  name: string,
+  metadata: ColumnMetadata,
+  driver: Driver,
+  datetimeText: ((text: string) => Date | undefined) | undefined,
+): Assign {
   const convert = (value: unknown) => driver.prepareHydratedValue(value, metadata) as unknown;
   const plain = !metadata.embeddedMetadata;
   const property = metadata.propertyName;
@@ -63,6 +70,15 @@ function assignFor(name: string, metadata: ColumnMetadata, driver: Driver): Assi
     ? (entity: ObjectLiteral, value: unknown) =>
         void ((entity as Record<string, unknown>)[property] = value)
     : (entity: ObjectLiteral, value: unknown) => metadata.setEntityValue(entity, value);
+  const datetime = metadata.type === Date || metadata.type === 'datetime';
+  if (datetimeText && datetime && !metadata.transformer) {
+    return (entity, raw) => {
+      if (!(name in raw)) return;
+      const value = raw[name];
+      const fast = typeof value === 'string' ? datetimeText(value) : undefined;
+      set(entity, fast ?? convert(value));
+    };
+  }
   if (metadata.transformer || CONVERTED_TYPES.has(metadata.type)) {
     return (entity, raw) => {
       if (name in raw) set(entity, convert(raw[name]));
