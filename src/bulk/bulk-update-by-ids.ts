@@ -2,7 +2,6 @@ import type { ObjectLiteral } from 'typeorm';
 import {
   ConfigurationError,
   FilterError,
-  isRowLevelError,
   mayHaveWritten,
   NotFoundError,
   OptimisticLockError,
@@ -23,6 +22,7 @@ import {
 import { DEFAULT_BATCH_SIZE, type BulkUpdateByIdsOptions } from './bulk-options';
 import { BulkResultBuilder, type BulkOperationResult, type BulkRowError } from './bulk-result';
 import { batchSizeOption, emitMode } from './bulk-write-settings';
+import { bisect } from './bisect';
 import { interruptedWrite } from './interrupted-write';
 import { underSavepoint } from './savepoint';
 import { idOfRaw, keyString, loadRecords, readVersions, type KeyVersion } from './key-reader';
@@ -301,21 +301,17 @@ async function writeIsolated<T extends ObjectLiteral>(
   wantRecords: boolean,
   done: ChunkOutcome<T>,
 ): Promise<void> {
-  try {
-    const write = () => writeChunk(context, chunk, wantRecords);
-    const outcome = await (context.inTransaction ? underSavepoint(context, write) : write());
-    for (const row of outcome.updated) done.updated.push(row);
-    for (const row of outcome.failed) done.failed.push(row);
-  } catch (error) {
-    if (!isRowLevelError(error)) throw error;
-    if (chunk.length === 1) {
-      done.failed.push({ index: chunk[0]!.index, code: error.code, message: error.message });
-      return;
-    }
-    const middle = Math.ceil(chunk.length / 2);
-    await writeIsolated(context, chunk.slice(0, middle), wantRecords, done);
-    await writeIsolated(context, chunk.slice(middle), wantRecords, done);
-  }
+  await bisect(
+    chunk,
+    async (part) => {
+      const write = () => writeChunk(context, part, wantRecords);
+      const outcome = await (context.inTransaction ? underSavepoint(context, write) : write());
+      for (const row of outcome.updated) done.updated.push(row);
+      for (const row of outcome.failed) done.failed.push(row);
+    },
+    (row, error) =>
+      done.failed.push({ index: row.index, code: error.code, message: error.message }),
+  );
 }
 
 /** Writes one chunk and tells which rows were updated and why the others were not. */

@@ -1,5 +1,7 @@
 import type { ObjectLiteral } from 'typeorm';
-import { isRowLevelError, TransientDatabaseError, type RepositoryError } from '../errors';
+import type { RepositoryError } from '../errors';
+import { isRetryable, pause, retryDelay, retrySettings } from '../transactions/retry-policy';
+import { bisect } from './bisect';
 import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
@@ -29,9 +31,6 @@ export type RowOutcome<T = ObjectLiteral> =
       readonly message: string;
       readonly error?: RepositoryError;
     };
-
-/** Attempts of one statement that the server rolled back as a deadlock or lock timeout. */
-const TRANSIENT_RETRIES = 5;
 
 /**
  * Writes one planned chunk and reports an outcome for every row in it.
@@ -109,27 +108,25 @@ export class ChunkWriter<T extends ObjectLiteral> {
     return outcomes;
   }
 
-  async #isolate(
+  /** Writes `rows` of the chunk, isolating each row the database refuses ({@link bisect}). */
+  #isolate(
     chunk: PlannedChunk,
     rows: readonly PreparedRow[],
     outcomes: Map<number, RowOutcome<T>>,
-  ) {
-    try {
-      const results = await this.#retrying(() =>
-        this.#scoped(this.#readsAround(chunk), (context) => this.#attempt(context, chunk, rows)),
-      );
-      results.forEach((outcome, i) => outcomes.set(rows[i]!.index, outcome));
-    } catch (error) {
-      if (!isRowLevelError(error)) throw error;
-      if (rows.length === 1) {
+  ): Promise<void> {
+    return bisect(
+      rows,
+      async (part) => {
+        const results = await this.#retrying(() =>
+          this.#scoped(this.#readsAround(chunk), (context) => this.#attempt(context, chunk, part)),
+        );
+        results.forEach((outcome, i) => outcomes.set(part[i]!.index, outcome));
+      },
+      (row, error) => {
         const { code, message } = error;
-        outcomes.set(rows[0]!.index, { kind: 'failed', code, message, error });
-        return;
-      }
-      const middle = rows.length >> 1;
-      await this.#isolate(chunk, rows.slice(0, middle), outcomes);
-      await this.#isolate(chunk, rows.slice(middle), outcomes);
-    }
+        outcomes.set(row.index, { kind: 'failed', code, message, error });
+      },
+    );
   }
 
   /**
@@ -139,17 +136,16 @@ export class ChunkWriter<T extends ObjectLiteral> {
    * rolled back the caller's whole transaction, which only the caller can retry.
    */
   async #retrying<R>(attempt: () => Promise<R>): Promise<R> {
+    // The repository's `retry` settings and the library's one backoff, as for transactions.
+    const settings = retrySettings(this.context.parts.options.retry);
     for (let tries = 1; ; tries++) {
       try {
         return await attempt();
       } catch (error) {
         const retriable =
-          error instanceof TransientDatabaseError &&
-          error.outcome === 'not-applied' &&
-          error.code !== 'CONNECTION_REFUSED' &&
-          !this.context.inTransaction;
-        if (!retriable || tries >= TRANSIENT_RETRIES) throw error;
-        await new Promise((resolve) => setTimeout(resolve, tries * 5 + Math.random() * 10));
+          isRetryable(error) && error.code !== 'CONNECTION_REFUSED' && !this.context.inTransaction;
+        if (!retriable || tries > settings.maxRetries) throw error;
+        await pause(retryDelay(tries, settings));
       }
     }
   }

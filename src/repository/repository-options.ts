@@ -59,7 +59,8 @@ export interface RepositoryOptions<T extends ObjectLiteral = ObjectLiteral> {
   /**
    * Defaults for retrying `repo.transaction` on transient errors (deadlock, serialization
    * failure, lock wait timeout, `SQLITE_BUSY`, refused connection); a call's own `retry` fields
-   * win. Each field is documented on {@link RetryConfig}. Checked in the constructor.
+   * win. The statements of a bulk call outside a transaction are retried by the same settings
+   * (two windows written side by side can deadlock), except after a refused connection. Each field is documented on {@link RetryConfig}. Checked in the constructor.
    * @default {} (3 retries, backoff 20 ms ×2 up to 1 s with full jitter; `maxRetries: 0` turns
    *   retrying off)
    * Cost: nothing unless a transient error happens; then each retry runs the callback again.

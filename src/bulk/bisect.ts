@@ -1,0 +1,34 @@
+import {
+  isRowLevelError,
+  type ConflictError,
+  type ConstraintViolationError,
+  type InvalidDataError,
+} from '../errors';
+
+/** An error caused by one row's data (a unique key, a constraint, invalid data). */
+export type RowLevelError = ConflictError | ConstraintViolationError | InvalidDataError;
+
+/**
+ * Writes `rows` with `attempt`; when the database refuses them for one row's data, splits them in
+ * halves and writes each, so that every other row is written and each bad row goes to `refused`
+ * with its error: about bad × 2·log2(rows) attempts, not one per row. Any other error stops it.
+ * The first half is written first, so rows keep their input order (a key's first occurrence wins).
+ */
+export async function bisect<R>(
+  rows: readonly R[],
+  attempt: (rows: readonly R[]) => Promise<void>,
+  refused: (row: R, error: RowLevelError) => void,
+): Promise<void> {
+  try {
+    await attempt(rows);
+  } catch (error) {
+    if (!isRowLevelError(error)) throw error;
+    if (rows.length === 1) {
+      refused(rows[0]!, error);
+      return;
+    }
+    const middle = Math.ceil(rows.length / 2);
+    await bisect(rows.slice(0, middle), attempt, refused);
+    await bisect(rows.slice(middle), attempt, refused);
+  }
+}
