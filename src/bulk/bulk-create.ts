@@ -294,39 +294,56 @@ class BulkCreateRun<T extends ObjectLiteral> {
       const { code, message, error } = row;
       settings.report?.(row.index, { kind: 'failed', code, message, error });
     }
-    const { rows, superseded } =
-      settings.policy.mode === 'update'
-        ? lastPerKey(window.rows, settings.policy.target)
-        : { rows: window.rows, superseded: [] };
+    // An upsert writes the last row per key; should that row fail, the rows it superseded get
+    // their turn in a further round (the last of them again), so each is stored or reported.
+    let pending: readonly PreparedRow[] = window.rows;
+    const superseded: number[] = [];
     // Rows settled without a statement count towards the window's first one.
-    let unwritten = window.invalid.length + superseded.length;
+    let unwritten = window.invalid.length;
     const steps: number[] = [];
     const created: { index: number; id: EntityId }[] = [];
-    for (const chunk of planChunks(
-      rows,
-      this.context.model,
-      this.context.adapter,
-      settings.batchSize,
-    )) {
-      if (settings.dryRun) {
+    while (pending.length > 0) {
+      const round =
+        settings.policy.mode === 'update'
+          ? lastPerKey(pending, settings.policy.target)
+          : { rows: pending, waiting: [], winners: new Map<string, number>() };
+      const failed = new Set<number>();
+      for (const chunk of planChunks(
+        round.rows,
+        this.context.model,
+        this.context.adapter,
+        settings.batchSize,
+      )) {
+        if (settings.dryRun) {
+          result.batches++;
+          result.statements.push(this.#writer.plannedSql(chunk));
+          continue;
+        }
+        const outcomes = new Map<number, RowOutcome<T>>();
+        try {
+          await this.#writer.write(chunk, outcomes);
+        } catch (error) {
+          this.#stopped(chunk.rows, outcomes, created, error);
+          throw error;
+        }
         result.batches++;
-        result.statements.push(this.#writer.plannedSql(chunk));
-        continue;
+        steps.push(unwritten + chunk.rows.length);
+        unwritten = 0;
+        for (const [index, outcome] of outcomes) if (outcome.kind === 'failed') failed.add(index);
+        // All or nothing: the first failing batch decides, and the caller rolls back.
+        if (this.#record(chunk.rows, outcomes, created) && settings.atomic) {
+          return { ok: false, ids: [], steps };
+        }
       }
-      const outcomes = new Map<number, RowOutcome<T>>();
-      try {
-        await this.#writer.write(chunk, outcomes);
-      } catch (error) {
-        this.#stopped(chunk.rows, outcomes, created, error);
-        throw error;
+      const next: PreparedRow[] = [];
+      for (const row of round.waiting) {
+        const winner = round.winners.get(keyOfValues(row.values, settings.policy.target)!)!;
+        if (failed.has(winner)) next.push(row);
+        else superseded.push(row.index);
       }
-      result.batches++;
-      steps.push(unwritten + chunk.rows.length);
-      unwritten = 0;
-      const failed = this.#record(chunk.rows, outcomes, created);
-      // All or nothing: the first failing batch decides, and the caller rolls back.
-      if (failed && settings.atomic) return { ok: false, ids: [], steps };
+      pending = next;
     }
+    unwritten += superseded.length;
     // A superseded upsert row is applied once the row that replaced it is stored.
     result.successCount += superseded.length;
     for (const index of superseded) this.#stored.add(index);
@@ -456,23 +473,23 @@ async function* windows(rows: Iterable<unknown> | AsyncIterable<unknown>, size: 
 
 /**
  * An upsert keeps the last row per conflict key, so that PostgreSQL never meets "ON CONFLICT
- * DO UPDATE command cannot affect row a second time"; the earlier rows (their input indices in
- * `superseded`) count as applied.
+ * DO UPDATE command cannot affect row a second time"; the earlier rows (`waiting`) count as
+ * applied once the row kept for their key (its input index in `winners`) is stored.
  */
 function lastPerKey(rows: readonly PreparedRow[], key: readonly ModelColumn[]) {
-  const last = new Map<string, number>();
-  rows.forEach((row, i) => {
+  const winners = new Map<string, number>();
+  for (const row of rows) {
     const k = keyOfValues(row.values, key);
-    if (k !== undefined) last.set(k, i);
-  });
+    if (k !== undefined) winners.set(k, row.index);
+  }
   const kept: PreparedRow[] = [];
-  const superseded: number[] = [];
-  rows.forEach((row, i) => {
+  const waiting: PreparedRow[] = [];
+  for (const row of rows) {
     const k = keyOfValues(row.values, key);
-    if (k === undefined || last.get(k) === i) kept.push(row);
-    else superseded.push(row.index);
-  });
-  return { rows: kept, superseded };
+    if (k === undefined || winners.get(k) === row.index) kept.push(row);
+    else waiting.push(row);
+  }
+  return { rows: kept, waiting, winners };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DialectAdapter } from '../dialects/dialect-adapter';
 import type { EntityModel, ModelColumn } from '../repository/entity-model';
+import { keyOfValues } from './row-keys';
 import type { PreparedRow } from './row-preparer';
 
 /** Rows that share a column signature and fit one statement. */
@@ -16,6 +17,10 @@ const PACKET_MARGIN = 0.75;
  * writes DEFAULT over a column it left out) and cuts each group into chunks that fit the
  * dialect's bind-parameter limit, its packet size and `batchSize`. Groups keep the order in
  * which their first row appeared.
+ *
+ * A row whose unique-key value an earlier row of another signature carries goes to a later
+ * generation of groups, written after that row's: otherwise its group, if it came first, would
+ * store it and refuse (or skip) the earlier row, and the first occurrence must win.
  */
 export function planChunks(
   rows: readonly PreparedRow[],
@@ -23,26 +28,38 @@ export function planChunks(
   adapter: DialectAdapter,
   batchSize: number,
 ): PlannedChunk[] {
-  const groups = new Map<string, PreparedRow[]>();
-  // Rows mostly repeat the previous row's keys in the same order: that row's group is reused
+  const generations: Map<string, PreparedRow[]>[] = [new Map()];
+  const seen = new Map<string, { readonly generation: number; readonly signature: string }>();
+  // Rows mostly repeat the previous row's keys in the same order: that row's signature is reused
   // without sorting and joining the keys again.
   let lastKeys: string[] = [];
-  let lastGroup: PreparedRow[] | undefined;
+  let signature = '';
   for (const row of rows) {
     const keys = Object.keys(row.values);
-    if (lastGroup && sameKeys(keys, lastKeys)) {
-      lastGroup.push(row);
-      continue;
+    if (!sameKeys(keys, lastKeys)) {
+      signature = [...keys].sort().join('\u0000');
+      lastKeys = keys;
     }
-    const signature = [...keys].sort().join('\u0000');
+    let generation = 0;
+    const uniqueKeys: string[] = [];
+    model.uniqueKeys.forEach((key, k) => {
+      const value = keyOfValues(row.values, key);
+      if (value === undefined) return;
+      const unique = `${k}:${value}`;
+      uniqueKeys.push(unique);
+      const earlier = seen.get(unique);
+      if (earlier === undefined) return;
+      const after = earlier.generation + (earlier.signature === signature ? 0 : 1);
+      if (after > generation) generation = after;
+    });
+    for (const unique of uniqueKeys) seen.set(unique, { generation, signature });
+    const groups = (generations[generation] ??= new Map());
     let group = groups.get(signature);
     if (group) group.push(row);
     else groups.set(signature, (group = [row]));
-    lastKeys = keys;
-    lastGroup = group;
   }
   const chunks: PlannedChunk[] = [];
-  for (const [signature, group] of groups) {
+  for (const [signature, group] of generations.flatMap((groups) => [...groups])) {
     const columns = signature === '' ? [] : signature.split('\u0000').map((p) => model.column(p)!);
     const perStatement = Math.max(
       1,

@@ -114,6 +114,10 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
     const key = this.policy.target;
     const updates = this.#updatesAnything(chunk);
     const { existing, watermark } = before;
+    // A key repeated within the statement is inserted once, by its first row (in VALUES order);
+    // `'skip'` leaves the later rows alone, so they must not claim the first one's row and id.
+    const claimed = new Set<string>();
+    const repeated = (k: string) => claimed.has(k) || (claimed.add(k), false);
     if (!existing) {
       // RETURNING alone tells: returned rows were inserted (or, by the flag or a key at or below
       // the watermark, updated); a row not returned was skipped, or an update its guard refused.
@@ -122,6 +126,7 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
       return rows.map((row): RowOutcome<T> => {
         const raw = returned.get(keyOfValues(row.values, key)!);
         if (!raw) return mode === 'update' && updates ? failed(HIDDEN_ROW) : { kind: 'skipped' };
+        if (repeated(keyOfValues(row.values, key)!)) return { kind: 'skipped' };
         const stored = this.#stored(context, raw);
         const inserted = flag
           ? truthy(raw[INSERTED_FLAG])
@@ -141,6 +146,7 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
       const k = keyOfValues(row.values, key)!;
       const prior = existing.get(k);
       if (!prior) {
+        if (repeated(k)) return { kind: 'skipped' };
         if (!found) return { kind: 'inserted', id: undefined };
         const raw = found.get(k);
         // MySQL reacts to every unique key; a row that is still missing hit another one.
