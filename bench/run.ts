@@ -12,6 +12,7 @@ import { bulkSuite } from './suites/bulk';
 import { cacheSuite } from './suites/cache';
 import { coalesceSuite } from './suites/coalesce';
 import { crudSuite } from './suites/crud';
+import { icontainsSuite } from './suites/icontains';
 import { lockingSuite } from './suites/locking';
 import { rawQuerySuite } from './suites/raw-query';
 import { streamSuite } from './suites/stream';
@@ -44,6 +45,10 @@ const SUITES: Readonly<
   coalesce: {
     title: 'Write coalescing: create() vs createBatched(), 64 concurrent producers',
     run: (d) => coalesceSuite(d, Number(process.env.BENCH_COALESCE_N ?? 1000)),
+  },
+  icontains: {
+    title: 'icontains on SQLite: the Unicode tbr_lower() against the ASCII-only LOWER()',
+    run: (d) => icontainsSuite(d, Number(process.env.BENCH_ICONTAINS_N ?? 20_000)),
   },
   'raw-query': {
     title: 'Raw queries: repo.query() vs DataSource.query()',

@@ -8,14 +8,18 @@ import { SqliteAdapter } from './sqlite-adapter';
 /** The server's version as TypeORM read it on connecting; unknown before `initialize()`. */
 const versionOf = (dataSource: DataSource) => (dataSource.driver as { version?: string }).version;
 
+/** The driver's open connection (SQLite's one `Database`); undefined before `initialize()`. */
+const connectionOf = (dataSource: DataSource) =>
+  (dataSource.driver as { databaseConnection?: unknown }).databaseConnection;
+
 const ADAPTERS: Readonly<Record<string, (dataSource: DataSource) => DialectAdapter>> =
   Object.freeze({
     postgres: () => new PostgresAdapter(),
     mysql: () => new MysqlAdapter(),
     // As TypeORM does, MariaDB's own features only where the DataSource says `type: 'mariadb'`.
     mariadb: (dataSource) => new MysqlAdapter(undefined, insertReturningOf(versionOf(dataSource))),
-    'better-sqlite3': () => new SqliteAdapter(),
-    sqlite: () => new SqliteAdapter(),
+    'better-sqlite3': (dataSource) => new SqliteAdapter(() => connectionOf(dataSource)),
+    sqlite: (dataSource) => new SqliteAdapter(() => connectionOf(dataSource)),
   });
 
 const cache = new WeakMap<DataSource, DialectAdapter>();

@@ -7,6 +7,7 @@ import {
   type UpsertSpec,
 } from './dialect-adapter';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
+import { simpleLowercase } from './simple-lowercase';
 import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
 
 // Server error numbers: https://mariadb.com/kb/en/mariadb-error-code-reference/
@@ -133,6 +134,21 @@ export class MysqlAdapter extends DialectAdapter {
   override matchCaseSensitive(column: string, mode: MatchMode, value: string, bind: Bind): string {
     const pattern = bind(likePattern(mode, value));
     return `CAST(${column} AS BINARY) LIKE CAST(${pattern} AS BINARY) ESCAPE '${LIKE_ESCAPE}'`;
+  }
+
+  /**
+   * The column's collation would also fold accents (`ö` matching `o`) and Turkish `ı`: LOWER
+   * (by the column's collation's case table) on the column, the pattern lower-cased here, and
+   * the comparison under `utf8mb4_bin`, code point by code point (LIKE does not pad spaces).
+   */
+  override matchCaseInsensitive(
+    column: string,
+    mode: MatchMode,
+    value: string,
+    bind: Bind,
+  ): string {
+    const pattern = bind(simpleLowercase(likePattern(mode, value)));
+    return `LOWER(${column}) LIKE CONVERT(${pattern} USING utf8mb4) COLLATE utf8mb4_bin ESCAPE '${LIKE_ESCAPE}'`;
   }
 
   /**

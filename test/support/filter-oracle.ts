@@ -36,7 +36,7 @@ function test(v: unknown, op: string, x: unknown, opts: OracleOptions): boolean 
   const isIn = (list: unknown[]) =>
     list.some((e) => (e === null ? v === null : v !== null && eq(v, e)));
   const str = (s: unknown) => s as string;
-  const lower = (s: unknown) => str(s).toLowerCase();
+  const lower = (s: unknown) => simpleLowercase(str(s));
   switch (op) {
     case 'eq':
       return x === null ? v === null : v !== null && eq(v, x);
@@ -77,4 +77,14 @@ function test(v: unknown, op: string, x: unknown, opts: OracleOptions): boolean 
     default:
       throw new Error(`oracle: unknown operator ${op}`);
   }
+}
+
+/**
+ * docs/filters.md's case folding of `icontains` …: each code point by itself (so `Σ` is never
+ * the final `ς`), and `İ` to `i`, the one letter whose JS lowercase is two code points.
+ */
+export function simpleLowercase(s: string): string {
+  let out = '';
+  for (const ch of s) out += ch === '\u0130' ? 'i' : ch.toLowerCase();
+  return out;
 }
