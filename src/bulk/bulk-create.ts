@@ -12,6 +12,7 @@ import type { EntityId } from '../repository/repository-events';
 import type { ConflictPolicy } from './bulk-insert-statement';
 import { type BulkCreateOptions, type EmitEvents, type OnConflict } from './bulk-options';
 import { planChunks } from './bulk-planner';
+import { bulkEvents } from './bulk-events';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
 import { ChunkWriter, type RowOutcome } from './chunk-writer';
 import { IndexRuns } from './index-runs';
@@ -520,33 +521,27 @@ async function pendingEvents<T extends ObjectLiteral>(
   settings: Settings<T>,
   touched: Touched,
 ): Promise<PendingEvent<T>[]> {
-  const { events } = context.parts;
-  const entity = context.model.name;
-  const tenantId = settings.tenant;
+  const { events, model } = context.parts;
+  const scope = { entity: model.name, tenantId: settings.tenant };
+  const emit = settings.emitEvents;
+  const kinds = [
+    [{ bulk: 'bulkCreated', perRow: 'created' }, touched.inserted, touched.insertedCount],
+    [{ bulk: 'bulkUpdated', perRow: 'updated' }, touched.updated, touched.updatedCount],
+  ] as const;
   const pending: PendingEvent<T>[] = [];
-  if (settings.emitEvents === 'perRow') {
-    for (const [event, ids] of [
-      ['created', touched.inserted],
-      ['updated', touched.updated],
-    ] as const) {
-      if (!events.hasListeners(event)) continue; // reading rows back for nobody costs queries
-      for (const record of await loadRecords(context, ids)) {
-        const id = record[context.model.primary.property] as EntityId;
-        pending.push([event, { entity, id, record, tenantId }]);
-      }
+  for (const [names, ids, count] of kinds) {
+    if (emit === 'perRow') {
+      if (!events.hasListeners(names.perRow)) continue; // reading rows back for nobody costs queries
+      const records = (await loadRecords(context, ids)).map((record) => ({
+        id: record[model.primary.property] as EntityId,
+        record,
+      }));
+      pending.push(...bulkEvents(emit, names, scope, { count: records.length, records }));
+      continue;
     }
-    return pending;
-  }
-  if (settings.emitEvents === false) return pending;
-  // Ids ride along when every one of them is known (not after a COPY load).
-  const known = (ids: EntityId[], count: number) => (ids.length === count ? { ids } : {});
-  if (touched.insertedCount > 0) {
-    const count = touched.insertedCount;
-    pending.push(['bulkCreated', { entity, ...known(touched.inserted, count), count, tenantId }]);
-  }
-  if (touched.updatedCount > 0) {
-    const count = touched.updatedCount;
-    pending.push(['bulkUpdated', { entity, ...known(touched.updated, count), count, tenantId }]);
+    // Ids ride along when every one of them is known (not after a COPY load).
+    const known = ids.length === count ? ids : undefined;
+    pending.push(...bulkEvents<T>(emit, names, scope, { count, ids: known }));
   }
   return pending;
 }

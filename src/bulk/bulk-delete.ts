@@ -2,9 +2,9 @@ import type { ObjectLiteral } from 'typeorm';
 import { ConfigurationError } from '../errors';
 import type { Filters } from '../filters/filter-types';
 import type { RepositoryContext } from '../repository/repository-context';
-import type { PendingEvent } from '../repository/write-change';
 import type { Returning, Statement, WhereWriter } from '../repository/write-statements';
 import type { BulkDeleteOptions } from './bulk-options';
+import { bulkEvents } from './bulk-events';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
 import { batchSizeOption, booleanOption, emitMode } from './bulk-write-settings';
 import { parseWriteFilters, writeMatching } from './filtered-write';
@@ -47,14 +47,12 @@ export async function bulkDelete<T extends ObjectLiteral>(
   result.successCount = outcome.count;
   result.batches = outcome.batches;
 
-  const entity = model.name;
-  const pending: PendingEvent<T>[] = [];
-  if (emit === 'perRow') {
-    for (const id of outcome.ids ?? []) pending.push(['deleted', { entity, id, soft, tenantId }]);
-  } else if (emit && outcome.count > 0) {
-    const ids = outcome.ids ? { ids: outcome.ids } : {};
-    pending.push(['bulkDeleted', { entity, ...ids, count: outcome.count, soft, tenantId }]);
-  }
+  const pending = bulkEvents<T>(
+    emit,
+    { bulk: 'bulkDeleted', perRow: 'deleted', soft },
+    { entity: model.name, tenantId },
+    { count: outcome.count, ids: outcome.ids },
+  );
   if (outcome.count > 0) await context.afterWrite({ ids: outcome.ids, events: pending });
   return result.build();
 }

@@ -11,7 +11,6 @@ import {
 import { MATCH_ALL } from '../filters/filter-node';
 import type { ModelColumn } from '../repository/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
-import type { PendingEvent } from '../repository/write-change';
 import type { EntityId } from '../repository/repository-events';
 import {
   BoundExpression,
@@ -23,6 +22,7 @@ import { DEFAULT_BATCH_SIZE, type BulkUpdateByIdsOptions } from './bulk-options'
 import { BulkResultBuilder, type BulkOperationResult, type BulkRowError } from './bulk-result';
 import { batchSizeOption, emitMode } from './bulk-write-settings';
 import { bisect } from './bisect';
+import { bulkEvents } from './bulk-events';
 import { interruptedWrite } from './interrupted-write';
 import { underSavepoint } from './savepoint';
 import { idOfRaw, keyString, loadRecords, readVersions, type KeyVersion } from './key-reader';
@@ -104,16 +104,14 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
   for (const error of done.failed) result.fail(error.index, error.code, error.message);
   result.successCount = updated.length;
 
-  const entity = model.name;
   const ids = updated.map((row) => row.id);
-  const pending: PendingEvent<T>[] = [];
-  if (emit === 'perRow') {
-    for (const { id, record } of updated) {
-      if (record) pending.push(['updated', { entity, id, record, tenantId }]);
-    }
-  } else if (emit && updated.length > 0) {
-    pending.push(['bulkUpdated', { entity, ids, count: ids.length, tenantId }]);
-  }
+  const records = updated.flatMap(({ id, record }) => (record ? [{ id, record }] : []));
+  const pending = bulkEvents(
+    emit,
+    { bulk: 'bulkUpdated', perRow: 'updated' },
+    { entity: model.name, tenantId },
+    { count: updated.length, ids, records },
+  );
   if (updated.length > 0) await context.afterWrite({ ids, events: pending });
   return result.build();
 }

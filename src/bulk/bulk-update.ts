@@ -1,9 +1,9 @@
 import type { ObjectLiteral } from 'typeorm';
 import type { Filters } from '../filters/filter-types';
 import type { RepositoryContext } from '../repository/repository-context';
-import type { PendingEvent } from '../repository/write-change';
 import type { EntityId } from '../repository/repository-events';
 import type { BulkUpdateOptions } from './bulk-options';
+import { bulkEvents } from './bulk-events';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
 import { batchSizeOption, booleanOption, emitMode } from './bulk-write-settings';
 import { parseWriteFilters, writeMatching } from './filtered-write';
@@ -52,21 +52,16 @@ export async function bulkUpdate<T extends ObjectLiteral>(
   result.batches = outcome.batches;
 
   const { model } = context.parts;
-  const entity = model.name;
-  const pending: PendingEvent<T>[] = [];
-  let ids = outcome.ids;
-  if (emit === 'perRow') {
-    const records = outcome.records ?? [];
-    ids = records.map((record) => record[model.primary.property] as EntityId);
-    records.forEach((record, i) =>
-      pending.push(['updated', { entity, id: ids![i]!, record, tenantId }]),
-    );
-  } else if (emit && outcome.count > 0) {
-    pending.push([
-      'bulkUpdated',
-      { entity, ...(ids ? { ids } : {}), count: outcome.count, tenantId },
-    ]);
-  }
+  const property = model.primary.property;
+  // Per-row events carry the rows as updated; their ids are then the ones invalidated.
+  const records = outcome.records?.map((record) => ({ id: record[property] as EntityId, record }));
+  const ids = records ? records.map((r) => r.id) : outcome.ids;
+  const pending = bulkEvents(
+    emit,
+    { bulk: 'bulkUpdated', perRow: 'updated' },
+    { entity: model.name, tenantId },
+    { count: outcome.count, ids, records },
+  );
   if (outcome.count > 0) await context.afterWrite({ ids, events: pending });
   return result.build();
 }
