@@ -32,7 +32,7 @@ export type {
   OnConflict,
 } from './bulk/bulk-options';
 export type { BulkUpdateByIdsRow } from './bulk/bulk-update-by-ids';
-export { DEFAULT_BATCH_SIZE } from './bulk/bulk-options';
+export { DEFAULT_BATCH_SIZE } from './dialects/dialect-adapter';
 export type { FilterOperator } from './filters/filter-operators';
 export { FILTER_OPERATORS } from './filters/filter-operators';
 export { MAX_FILTER_DEPTH, MAX_FILTER_SIZE } from './filters/filter-limits';

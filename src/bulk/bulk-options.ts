@@ -60,12 +60,7 @@ export interface BulkUpdateByIdsOptions {
   readonly validate?: boolean;
 }
 
-/**
- * Rows per statement unless `batchSize` says otherwise, on dialects whose statements grow with
- * the rows (MySQL, SQLite): the best size `npm run bench -- batch` found. PostgreSQL's is larger
- * (`DialectAdapter.defaultBatchSize`).
- */
-export const DEFAULT_BATCH_SIZE = 1000;
+export { DEFAULT_BATCH_SIZE } from '../dialects/dialect-adapter';
 
 /** What `bulkCreate` does with a row whose key already exists. */
 export type OnConflict = 'error' | 'skip' | 'update';

@@ -129,7 +129,7 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
         if (repeated(keyOfValues(row.values, key)!)) return { kind: 'skipped' };
         const stored = this.#stored(context, raw);
         const inserted = flag
-          ? truthy(raw[INSERTED_FLAG])
+          ? context.adapter.readInsertedFlag(raw[INSERTED_FLAG])
           : watermark === undefined || Number(stored.id) > watermark;
         return { kind: inserted ? 'inserted' : 'updated', ...stored };
       });
@@ -215,8 +215,4 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
 
 function failed(message: string): RowOutcome<never> {
   return { kind: 'failed', code: 'UNIQUE_VIOLATION', message, error: new ConflictError(message) };
-}
-
-function truthy(value: unknown): boolean {
-  return value === true || value === 1 || value === '1' || value === 't';
 }

@@ -13,13 +13,14 @@ export async function underSavepoint<T extends ObjectLiteral, R>(
   attempt: () => Promise<R>,
 ): Promise<R> {
   const name = `tbr_bulk_${++sequence}`;
-  await context.execute({ sql: `SAVEPOINT ${name}`, params: [] });
+  const { adapter } = context;
+  await context.execute({ sql: adapter.savepoint(name), params: [] });
   try {
     const result = await attempt();
-    await context.execute({ sql: `RELEASE SAVEPOINT ${name}`, params: [] });
+    await context.execute({ sql: adapter.releaseSavepoint(name), params: [] });
     return result;
   } catch (error) {
-    await context.execute({ sql: `ROLLBACK TO SAVEPOINT ${name}`, params: [] });
+    await context.execute({ sql: adapter.rollbackToSavepoint(name), params: [] });
     throw error;
   }
 }

@@ -8,7 +8,6 @@ import {
   TransientDatabaseError,
   type TransientErrorCode,
 } from '../errors';
-import { DEFAULT_BATCH_SIZE } from '../bulk/bulk-options';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
 import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
 
@@ -93,6 +92,13 @@ export const EVERY_STATEMENT: ReturningSupport = Object.freeze({
   update: true,
   delete: true,
 });
+
+/**
+ * Rows per statement unless `batchSize` says otherwise, on dialects whose statements grow with
+ * the rows (MySQL, SQLite): the best size `npm run bench -- batch` found. PostgreSQL's is larger
+ * (`DialectAdapter.defaultBatchSize`).
+ */
+export const DEFAULT_BATCH_SIZE = 1000;
 
 export abstract class DialectAdapter {
   abstract readonly name: DialectName;
@@ -346,6 +352,24 @@ export abstract class DialectAdapter {
    */
   upsertInsertedFlag(): string | undefined {
     return undefined;
+  }
+
+  /** Whether the value the driver returned for {@link upsertInsertedFlag} means "inserted". */
+  readInsertedFlag(value: unknown): boolean {
+    return value === true || value === 1 || value === '1';
+  }
+
+  /** `SAVEPOINT name`, and its release and rollback: a bulk call's isolation inside a transaction. */
+  savepoint(name: string): string {
+    return `SAVEPOINT ${name}`;
+  }
+
+  releaseSavepoint(name: string): string {
+    return `RELEASE SAVEPOINT ${name}`;
+  }
+
+  rollbackToSavepoint(name: string): string {
+    return `ROLLBACK TO SAVEPOINT ${name}`;
   }
 
   /** Classifies a driver error; `undefined` when it is not one this library distinguishes. */

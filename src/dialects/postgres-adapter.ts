@@ -122,6 +122,11 @@ export class PostgresAdapter extends DialectAdapter {
     return '(xmax = 0)';
   }
 
+  /** node-postgres parses booleans; a text-format result carries `'t'`. */
+  override readInsertedFlag(value: unknown): boolean {
+    return value === true || value === 't';
+  }
+
   override nullsOrdering(direction: 'ASC' | 'DESC'): 'NULLS FIRST' | 'NULLS LAST' {
     return direction === 'ASC' ? 'NULLS FIRST' : 'NULLS LAST';
   }
