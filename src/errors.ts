@@ -188,17 +188,6 @@ export class InvalidDataError extends RepositoryError {
   }
 }
 
-/** Errors caused by one row's data; a bulk call isolates and reports them instead of failing. */
-export function isRowLevelError(
-  error: unknown,
-): error is ConflictError | ConstraintViolationError | InvalidDataError {
-  return (
-    error instanceof ConflictError ||
-    error instanceof ConstraintViolationError ||
-    error instanceof InvalidDataError
-  );
-}
-
 export type TransientErrorCode =
   | 'DEADLOCK'
   | 'SERIALIZATION_FAILURE'

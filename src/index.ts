@@ -76,12 +76,10 @@ export {
   DEFAULT_COALESCER_OPTIONS,
   type CoalescerOptions,
 } from './coalescing/coalescer-options';
-export {
-  histogramQuantile,
-  MAX_TRACKED_SIGNATURES,
-  type CoalescerMetrics,
-  type HistogramSnapshot,
-  type IndividualReason,
+export type {
+  CoalescerMetrics,
+  HistogramSnapshot,
+  IndividualReason,
 } from './coalescing/coalescer-metrics';
 export type { CreateBatchedOptions } from './coalescing/batched-create';
 export { withTransaction, type TransactionWork } from './transactions/with-transaction';

@@ -1,11 +1,6 @@
 import { type DataSource } from 'typeorm';
-import {
-  BaseRepository,
-  histogramQuantile,
-  WriteCoalescer,
-  type CoalescerOptions,
-  type DialectName,
-} from '../../src';
+import { BaseRepository, WriteCoalescer, type CoalescerOptions, type DialectName } from '../../src';
+import { histogramQuantile } from '../../src/coalescing/coalescer-metrics';
 import { throughput, type Measurement, type ReportRow } from '../harness';
 import { openBenchDataSource } from '../dialects';
 import { benchEmployeeEntity, BenchCreateDto } from '../bench-employee';

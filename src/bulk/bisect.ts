@@ -1,12 +1,16 @@
-import {
-  isRowLevelError,
-  type ConflictError,
-  type ConstraintViolationError,
-  type InvalidDataError,
-} from '../errors';
+import { ConflictError, ConstraintViolationError, InvalidDataError } from '../errors';
 
 /** An error caused by one row's data (a unique key, a constraint, invalid data). */
 export type RowLevelError = ConflictError | ConstraintViolationError | InvalidDataError;
+
+/** Errors caused by one row's data; a bulk call isolates and reports them instead of failing. */
+function isRowLevelError(error: unknown): error is RowLevelError {
+  return (
+    error instanceof ConflictError ||
+    error instanceof ConstraintViolationError ||
+    error instanceof InvalidDataError
+  );
+}
 
 /**
  * Writes `rows` with `attempt`; when the database refuses them for one row's data, splits them in

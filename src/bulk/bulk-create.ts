@@ -14,7 +14,8 @@ import { type BulkCreateOptions, type EmitEvents, type OnConflict } from './bulk
 import { planChunks } from './bulk-planner';
 import { bulkEvents } from './bulk-events';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
-import { ChunkWriter, type RowOutcome } from './chunk-writer';
+import { ChunkWriter } from './chunk-writer';
+import type { RowOutcome } from './row-outcome';
 import { IndexRuns } from './index-runs';
 import { interruptedWrite } from './interrupted-write';
 import { batchSizeOption, booleanOption, emitEventsOption } from './bulk-write-settings';

@@ -1,5 +1,4 @@
 import type { ObjectLiteral } from 'typeorm';
-import type { RepositoryError } from '../errors';
 import { isRetryable, pause, retryDelay, retrySettings } from '../transactions/retry-policy';
 import { bisect } from './bisect';
 import type { ModelColumn } from '../repository/entity-model';
@@ -15,22 +14,7 @@ import type { PlannedChunk } from './bulk-planner';
 import { keyString } from './key-reader';
 import { keyOfValues, rowId, rowsByKey, selectByKeys } from './row-keys';
 import type { PreparedRow } from './row-preparer';
-
-/**
- * What happened to one input row. `record` is the stored row, present when the writer was asked
- * for records and the dialect returned them (RETURNING); `error` is the typed error of a failed
- * row, as a single-row `create` would have thrown it.
- */
-export type RowOutcome<T = ObjectLiteral> =
-  | { readonly kind: 'inserted'; readonly id: EntityId | undefined; readonly record?: T }
-  | { readonly kind: 'updated'; readonly id: EntityId | undefined; readonly record?: T }
-  | { readonly kind: 'skipped' }
-  | {
-      readonly kind: 'failed';
-      readonly code: string;
-      readonly message: string;
-      readonly error?: RepositoryError;
-    };
+import type { RowOutcome } from './row-outcome';
 
 /**
  * Writes one planned chunk and reports an outcome for every row in it.

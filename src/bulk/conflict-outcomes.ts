@@ -12,7 +12,7 @@ import {
 } from './bulk-insert-statement';
 import type { OnConflict } from './bulk-options';
 import type { PlannedChunk } from './bulk-planner';
-import type { RowOutcome } from './chunk-writer';
+import type { RowOutcome } from './row-outcome';
 import { keyOfRaw, keyOfValues, rowId, rowsByKey, selectByKeys } from './row-keys';
 import type { PreparedRow } from './row-preparer';
 

@@ -1,6 +1,6 @@
 import type { ObjectLiteral } from 'typeorm';
 import { bulkCreate } from '../bulk/bulk-create';
-import type { RowOutcome } from '../bulk/chunk-writer';
+import type { RowOutcome } from '../bulk/row-outcome';
 import { KEY_CHUNK, keyString } from '../bulk/key-reader';
 import { selectByKeys } from '../bulk/row-keys';
 import type { PreparedRow } from '../bulk/row-preparer';

@@ -9,6 +9,7 @@ import {
   storedEmployees,
 } from '../support/employee';
 import { Item, ItemRepository } from '../support/item';
+import { waitForLockWait } from '../support/lock-waits';
 import { DIALECTS, itWhere, TARGETS } from '../support/servers';
 
 interface Stored {
@@ -311,7 +312,8 @@ describe.each(TARGETS)('bulkCreate on %s', (dialect) => {
           if (db.queries.queries.slice(sent).some((q) => blocking.test(q))) break;
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
-        await new Promise((resolve) => setTimeout(resolve, 100)); // to reach the server
+        // The statement has reached the server and waits on the uncommitted row.
+        await waitForLockWait(db.dataSource);
         await other.commitTransaction();
         const result = await call;
         const stored = await table();
@@ -622,7 +624,7 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))(
         person(0, { email: 'b@x.io' }),
         person(1, { email: 'a@x.io' }),
       ]);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitForLockWait(db.dataSource); // ours waits on a
       await insert(other, 'b@x.io');
       await other.commitTransaction();
       await other.release();
