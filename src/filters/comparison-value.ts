@@ -1,4 +1,5 @@
 import { FilterError } from '../errors';
+import { unreachable } from '../unreachable';
 import { dateProblem, isDecimalText, isUuid } from '../repository/column-values';
 import type { ModelColumn } from '../repository/entity-model';
 
@@ -53,5 +54,7 @@ export function comparisonValue(key: string, column: ModelColumn, value: unknown
         value instanceof Date
         ? value
         : refuse('a string, number, boolean or Date');
+    default:
+      return unreachable(domain);
   }
 }

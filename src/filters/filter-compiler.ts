@@ -1,6 +1,7 @@
 import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
 import type { MatchMode } from '../dialects/like-pattern';
 import type { ModelColumn } from '../repository/entity-model';
+import { unreachable } from '../unreachable';
 import type { ConditionNode, FilterNode } from './filter-node';
 
 export interface FilterCompileContext {
@@ -33,6 +34,8 @@ export function compileFilter(node: FilterNode, ctx: FilterCompileContext): stri
       return `NOT COALESCE(${compileFilter(node.child, ctx)}, FALSE)`;
     case 'condition':
       return compileCondition(node, ctx);
+    default:
+      return unreachable(node);
   }
 }
 
@@ -106,6 +109,8 @@ function compileCondition(node: ConditionNode, ctx: FilterCompileContext): strin
       return match(col, 'startswith', value as string, true, ctx);
     case 'iendswith':
       return match(col, 'endswith', value as string, true, ctx);
+    default:
+      return unreachable(node.op);
   }
 }
 

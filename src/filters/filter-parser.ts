@@ -1,4 +1,5 @@
 import { FilterError } from '../errors';
+import { unreachable } from '../unreachable';
 import type { EntityModel, ModelColumn } from '../repository/entity-model';
 import type { ConditionNode, FilterNode } from './filter-node';
 import { MATCH_ALL } from './filter-node';
@@ -255,6 +256,8 @@ function checkValue(key: string, op: FilterOperator, column: ModelColumn, value:
     case 'isnotnull':
       if (typeof value !== 'boolean') throw FilterError.invalidValue(key, 'true or false');
       return value;
+    default:
+      return unreachable(op);
   }
 }
 

@@ -1,3 +1,4 @@
+import { unreachable } from '../unreachable';
 import type { ColumnDomain, IntegerDomain } from './column-domain';
 import type { ModelColumn } from './entity-model';
 
@@ -60,6 +61,8 @@ export function checkStored(column: ModelColumn, value: unknown): Checked {
     case 'boolean':
     case 'other':
       return { value };
+    default:
+      return unreachable(domain);
   }
 }
 
