@@ -136,7 +136,8 @@ describe.each(TARGETS)('filter depth and size limits on %s', (target) => {
       );
       expect({ label, error }).toEqual({ label, error: expect.any(FilterError) });
       expect({ label, code: (error as FilterError).code }).toEqual({ label, code });
-      expect({ label, sql: await db.queries.during(call) }).toEqual({ label, sql: [] });
+      const sql = await db.queries.during(() => call().catch(() => undefined));
+      expect({ label, sql }).toEqual({ label, sql: [] });
     }
   }
 

@@ -25,10 +25,10 @@ export class QueryCounter implements Logger {
     return this.queries.length;
   }
 
-  /** Statements run while `fn` ran. */
+  /** Statements run while `fn` ran; an error of `fn`'s is rethrown (catch it in `fn` to count a failing call). */
   async during(fn: () => Promise<unknown>): Promise<string[]> {
     const start = this.queries.length;
-    await fn().catch(() => undefined);
+    await fn();
     return this.queries.slice(start);
   }
 }
