@@ -95,4 +95,4 @@ export {
   type TransactionOptions,
 } from './transactions/transaction-options';
 export type { FetchMode, QueryParams, RawQueryOptions } from './query/raw-query-options';
-export type { SqlLexicon } from './query/sql-lexicon';
+export type { SqlLexicon } from './dialects/sql-lexicon';

@@ -9,7 +9,7 @@ import {
   type TransientErrorCode,
 } from '../errors';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
-import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
+import { STANDARD_LEXICON, type SqlLexicon } from './sql-lexicon';
 
 export type DialectName = 'postgres' | 'mysql' | 'sqlite';
 

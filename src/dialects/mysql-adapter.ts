@@ -8,7 +8,7 @@ import {
 } from './dialect-adapter';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
 import { simpleLowercase } from './simple-lowercase';
-import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
+import { STANDARD_LEXICON, type SqlLexicon } from './sql-lexicon';
 
 // Server error numbers: https://mariadb.com/kb/en/mariadb-error-code-reference/
 const BY_ERRNO: Readonly<Record<number, DatabaseErrorKind>> = Object.freeze({

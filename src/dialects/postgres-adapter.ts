@@ -11,7 +11,7 @@ import {
 } from './dialect-adapter';
 import { copyRows } from './postgres-copy';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
-import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
+import { STANDARD_LEXICON, type SqlLexicon } from './sql-lexicon';
 
 // SQLSTATE codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
 const KINDS: Readonly<Record<string, DatabaseErrorKind>> = Object.freeze({

@@ -12,7 +12,7 @@ import {
 import { utcDatetimeText } from './date-text';
 import { globPattern, LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
 import { simpleLowercase } from './simple-lowercase';
-import { STANDARD_LEXICON, type SqlLexicon } from '../query/sql-lexicon';
+import { STANDARD_LEXICON, type SqlLexicon } from './sql-lexicon';
 
 // better-sqlite3 reports extended result codes as strings: https://sqlite.org/rescode.html
 const KINDS: Readonly<Record<string, DatabaseErrorKind>> = Object.freeze({

@@ -1,5 +1,5 @@
 import { QueryError } from '../errors';
-import type { SqlLexicon } from './sql-lexicon';
+import type { SqlLexicon } from '../dialects/sql-lexicon';
 
 /**
  * - `word`: a keyword, an unquoted identifier or a number
