@@ -10,6 +10,7 @@ import {
 import { BaseRepository, BulkOperationError, type BulkOperationResult } from '../../src';
 import { adapterFor } from '../../src/dialects/adapter-for';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
+import { seededRandom as random } from '../support/seeded-random';
 import { TARGETS } from '../support/servers';
 
 /**
@@ -53,17 +54,6 @@ class MemberRepository extends BaseRepository<Member, MemberDto, MemberDto> {
   constructor(dataSource: DataSource) {
     super(dataSource, Member, { createDto: MemberDto, updateDto: MemberDto });
   }
-}
-
-/** mulberry32: a small seeded generator, so that a failure replays. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Mode = 'error' | 'skip' | 'update';

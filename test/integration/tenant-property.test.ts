@@ -1,6 +1,7 @@
 import { LruCacheStore, NotFoundError } from '../../src';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository } from '../support/employee';
+import { seededRandom as random } from '../support/seeded-random';
 import { TARGETS } from '../support/servers';
 
 /**
@@ -24,17 +25,6 @@ interface ModelRow {
   salary: number;
   department: string;
   deleted: boolean;
-}
-
-/** mulberry32: a small seeded generator, so that a failure replays. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe.each(TARGETS)('tenant isolation property on %s', (dialect) => {
