@@ -1,6 +1,6 @@
 import type { ObjectLiteral } from 'typeorm';
 import type { CopySource } from '../dialects/dialect-adapter';
-import type { ModelColumn } from '../repository/entity-model';
+import type { ModelColumn } from '../model/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import { withQueryRunner } from '../repository/statement-executor';
 import type { PlannedChunk } from './bulk-planner';

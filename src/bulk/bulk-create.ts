@@ -5,7 +5,7 @@ import {
   ConfigurationError,
   mayHaveWritten,
 } from '../errors';
-import type { ModelColumn } from '../repository/entity-model';
+import type { ModelColumn } from '../model/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { PendingEvent } from '../repository/write-change';
 import type { EntityId } from '../repository/repository-events';

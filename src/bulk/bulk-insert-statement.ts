@@ -1,6 +1,6 @@
 import type { ObjectLiteral } from 'typeorm';
 import type { Bind } from '../dialects/dialect-adapter';
-import type { ModelColumn } from '../repository/entity-model';
+import type { ModelColumn } from '../model/entity-model';
 import { PositionalParameters } from '../repository/positional-parameters';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { Statement } from '../repository/write-statements';

@@ -1,5 +1,5 @@
 import type { DialectAdapter } from '../dialects/dialect-adapter';
-import type { EntityModel, ModelColumn } from '../repository/entity-model';
+import type { EntityModel, ModelColumn } from '../model/entity-model';
 import { keyOfValues } from './row-keys';
 import type { PreparedRow } from './row-preparer';
 

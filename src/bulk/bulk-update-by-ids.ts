@@ -9,7 +9,7 @@ import {
   ValidationError,
 } from '../errors';
 import { MATCH_ALL } from '../filters/filter-node';
-import type { ModelColumn } from '../repository/entity-model';
+import type { ModelColumn } from '../model/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 import {

@@ -1,7 +1,7 @@
 import type { ObjectLiteral } from 'typeorm';
 import { isRetryable, pause, retryDelay, retrySettings } from '../transactions/retry-policy';
 import { bisect } from './bisect';
-import type { ModelColumn } from '../repository/entity-model';
+import type { ModelColumn } from '../model/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 import type { StatementResult } from '../repository/statement-executor';

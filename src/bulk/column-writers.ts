@@ -1,5 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
-import type { ModelColumn } from '../repository/entity-model';
+import type { ModelColumn } from '../model/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 
 /** A column's conversion of a value into what the driver binds. */

@@ -1,6 +1,6 @@
 import type { ObjectLiteral } from 'typeorm';
 import { ConflictError } from '../errors';
-import type { ModelColumn } from '../repository/entity-model';
+import type { ModelColumn } from '../model/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 import type { StatementResult } from '../repository/statement-executor';

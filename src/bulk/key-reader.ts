@@ -1,7 +1,7 @@
 import type { ObjectLiteral } from 'typeorm';
 import type { FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
-import { keyText } from '../repository/column-values';
+import { keyText } from '../model/column-values';
 import { ALIAS, type RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 

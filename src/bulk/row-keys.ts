@@ -1,6 +1,6 @@
 import type { Driver, ObjectLiteral } from 'typeorm';
-import { keyText } from '../repository/column-values';
-import type { ModelColumn } from '../repository/entity-model';
+import { keyText } from '../model/column-values';
+import type { ModelColumn } from '../model/entity-model';
 import { PositionalParameters } from '../repository/positional-parameters';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';

@@ -1,7 +1,7 @@
 import { FilterError } from '../errors';
 import { unreachable } from '../unreachable';
-import { dateProblem, isDecimalText, isUuid } from '../repository/column-values';
-import type { ModelColumn } from '../repository/entity-model';
+import { dateProblem, isDecimalText, isUuid } from '../model/column-values';
+import type { ModelColumn } from '../model/entity-model';
 
 /**
  * Checks a non-null value a column is compared with, by the column's domain, and returns it in

@@ -1,6 +1,6 @@
 import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
 import type { MatchMode } from '../dialects/like-pattern';
-import type { ModelColumn } from '../repository/entity-model';
+import type { ModelColumn } from '../model/entity-model';
 import { unreachable } from '../unreachable';
 import type { ConditionNode, FilterNode } from './filter-node';
 

@@ -1,4 +1,4 @@
-import type { ModelColumn } from '../repository/entity-model';
+import type { ModelColumn } from '../model/entity-model';
 import type { FilterOperator } from './filter-operators';
 
 /**

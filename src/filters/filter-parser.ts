@@ -1,6 +1,6 @@
 import { FilterError } from '../errors';
 import { unreachable } from '../unreachable';
-import type { EntityModel, ModelColumn } from '../repository/entity-model';
+import type { EntityModel, ModelColumn } from '../model/entity-model';
 import type { ConditionNode, FilterNode } from './filter-node';
 import { MATCH_ALL } from './filter-node';
 import { MAX_FILTER_DEPTH, MAX_FILTER_SIZE, type FilterLimits } from './filter-limits';

@@ -1,5 +1,5 @@
-import type { IntegerDomain } from '../repository/column-domain';
-import { inRange } from '../repository/column-values';
+import type { IntegerDomain } from '../model/column-domain';
+import { inRange } from '../model/column-values';
 import { MATCH_ALL, type ConditionNode, type FilterNode } from './filter-node';
 
 /** The filter that matches no row. */

@@ -1,5 +1,5 @@
 import { FilterError } from '../errors';
-import type { EntityModel, ModelColumn } from '../repository/entity-model';
+import type { EntityModel, ModelColumn } from '../model/entity-model';
 
 export type SortDirection = 'ASC' | 'DESC';
 

@@ -7,7 +7,7 @@ import {
   OptimisticLockError,
 } from '../errors';
 import type { UpdateOptions } from '../repository/call-options';
-import type { EntityModel, ModelColumn } from '../repository/entity-model';
+import type { EntityModel, ModelColumn } from '../model/entity-model';
 import type { EntityId } from '../repository/repository-events';
 import { backoffDelay, pause } from './backoff';
 import type { LockingState } from './locking-state';

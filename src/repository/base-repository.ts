@@ -29,7 +29,7 @@ import type {
   UpdateOptions,
 } from './call-options';
 import { DtoValidator } from './dto-validator';
-import { EntityModel, type ModelColumn } from './entity-model';
+import { EntityModel, type ModelColumn } from '../model/entity-model';
 import { boundContext, boundView, runBound } from './manager-binding';
 import { insertRow } from './insert-row';
 import { rowHydrator } from './row-hydrator';

@@ -1,7 +1,7 @@
 import type { ObjectLiteral } from 'typeorm';
 import type { FilterNode } from '../filters/filter-node';
 import type { SortDirection, SortKey } from '../filters/order-by';
-import type { ModelColumn } from './entity-model';
+import type { ModelColumn } from '../model/entity-model';
 import { PositionalParameters } from './positional-parameters';
 import type { RepositoryContext } from './repository-context';
 import type { Statement } from './write-statements';

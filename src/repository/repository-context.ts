@@ -8,13 +8,13 @@ import {
   type FieldError,
 } from '../errors';
 import { compileFilter } from '../filters/filter-compiler';
-import { canonicalKey, checkStored, keyExpectation } from './column-values';
+import { canonicalKey, checkStored, keyExpectation } from '../model/column-values';
 import { listStatement } from './list-statement';
 import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import { ParameterBag } from '../filters/parameter-bag';
 import type { DtoValidator } from './dto-validator';
-import type { EntityModel, ModelColumn } from './entity-model';
+import type { EntityModel, ModelColumn } from '../model/entity-model';
 import type { EntityCache } from '../cache/entity-cache';
 import type { AfterCommit } from '../transactions/after-commit';
 import type { LockingState } from '../locking/locking-state';

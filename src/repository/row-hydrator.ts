@@ -1,7 +1,7 @@
 import type { Driver, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { DialectAdapter } from '../dialects/dialect-adapter';
-import type { EntityModel } from './entity-model';
+import type { EntityModel } from '../model/entity-model';
 
 /**
  * The declared types TypeORM's drivers convert when they hydrate a value (see each driver's

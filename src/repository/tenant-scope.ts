@@ -1,6 +1,6 @@
 import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
 import { ConfigurationError, TenantError } from '../errors';
-import type { EntityModel, ModelColumn } from './entity-model';
+import type { EntityModel, ModelColumn } from '../model/entity-model';
 
 /**
  * Whether a stored tenant value is `tenant`: exactly, as {@link TenantScope.guard} compares in

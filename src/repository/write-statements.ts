@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Driver, ObjectLiteral } from 'typeorm';
 import type { Bind, DialectAdapter, ReturningSupport } from '../dialects/dialect-adapter';
-import type { EntityModel, ModelColumn } from './entity-model';
+import type { EntityModel, ModelColumn } from '../model/entity-model';
 import { PositionalParameters } from './positional-parameters';
 
 /** A SQL expression written into a statement as-is (never user input). */

@@ -4,7 +4,7 @@ import type { PreparedRow } from '../../src/bulk/row-preparer';
 import { MysqlAdapter } from '../../src/dialects/mysql-adapter';
 import { PostgresAdapter } from '../../src/dialects/postgres-adapter';
 import { SqliteAdapter } from '../../src/dialects/sqlite-adapter';
-import { EntityModel } from '../../src/repository/entity-model';
+import { EntityModel } from '../../src/model/entity-model';
 import { openDataSource } from '../support/data-sources';
 import { Employee } from '../support/employee';
 

@@ -4,7 +4,7 @@ import { MATCH_ALL, type FilterNode } from '../../src/filters/filter-node';
 import type { FilterOperator } from '../../src/filters/filter-operators';
 import { MAX_FILTER_DEPTH, MAX_FILTER_SIZE } from '../../src/filters/filter-limits';
 import { parseFilters } from '../../src/filters/filter-parser';
-import { EntityModel } from '../../src/repository/entity-model';
+import { EntityModel } from '../../src/model/entity-model';
 import { openDataSource } from '../support/data-sources';
 import { Employee } from '../support/employee';
 
