@@ -33,7 +33,8 @@ export interface ListOptions<T> extends ReadOptions {
    * `offset`. A cursor that does not decode or belongs to another order is `FilterError`
    * `FILTER_INVALID_CURSOR`.
    * @default undefined (offset paging; `list` returns the rows)
-   * Cost: none over an offset page; the index that serves the order serves the cursor's range.
+   * Cost: one row more than `limit` is read, to know whether another page exists; the index that
+   *   serves the order serves the cursor's range.
    */
   readonly after?: string | null;
 }

@@ -82,8 +82,12 @@ export class EntityReads<T extends ObjectLiteral> {
     const keys = orderKeys(context.model, sort);
     const after = options.after == null ? undefined : decodeCursor(options.after, keys);
     const withDeleted = options.withDeleted ?? false;
+    // A keyset page reads one row more than it returns: whether another page exists is known
+    // without a last, empty page.
+    const read = keyset && limit !== undefined ? limit + 1 : limit;
     const load = async () => {
-      const statement = listStatement(context, { node, withDeleted, sort, limit, offset, after });
+      const page = { node, withDeleted, sort, limit: read, offset, after };
+      const statement = listStatement(context, page);
       const { rows } = await context.execute(statement);
       return rows.map((raw) => context.hydrate(raw));
     };
@@ -106,9 +110,10 @@ export class EntityReads<T extends ObjectLiteral> {
       items = rows.map((row) => this.#entity(row));
     }
     if (!keyset) return items;
+    const more = limit !== undefined && items.length > limit;
+    if (more) items.length = limit;
     const last = items[items.length - 1];
-    const full = limit !== undefined && items.length === limit && last !== undefined;
-    return { items, nextCursor: full ? encodeCursor(keys, last) : null };
+    return { items, nextCursor: more && last !== undefined ? encodeCursor(keys, last) : null };
   }
 
   async count(filters?: Filters<T>, options: ReadOptions = {}): Promise<number> {
