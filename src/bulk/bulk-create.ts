@@ -1,84 +1,25 @@
 import type { ObjectLiteral } from 'typeorm';
-import {
-  BulkOperationError,
-  BulkWriteIncompleteError,
-  ConfigurationError,
-  mayHaveWritten,
-} from '../errors';
-import type { ModelColumn } from '../model/entity-model';
+import { BulkOperationError, mayHaveWritten } from '../errors';
 import type { RepositoryContext } from '../repository/repository-context';
-import type { PendingEvent } from '../repository/write-change';
 import type { EntityId } from '../repository/repository-events';
-import type { ConflictPolicy } from './bulk-insert-statement';
-import { type BulkCreateOptions, type EmitEvents, type OnConflict } from './bulk-options';
+import type { BulkCreateOptions } from './bulk-options';
 import { planChunks } from './bulk-planner';
-import { bulkEvents } from './bulk-events';
+import { reportWrites, type Touched } from './bulk-create-report';
+import { resolveSettings, type InternalBulkCreate, type Settings } from './bulk-create-settings';
+import { intersects, lastPerKey, windows, type WindowKeys } from './bulk-windows';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
 import { ChunkWriter } from './chunk-writer';
 import type { RowOutcome } from './row-outcome';
 import { IndexRuns } from './index-runs';
 import { interruptedWrite } from './interrupted-write';
-import { batchSizeOption, booleanOption, emitEventsOption } from './bulk-write-settings';
-import { loadRecords } from './key-reader';
 import { keyOfValues } from './row-keys';
-import {
-  isPrepared,
-  RowPreparer,
-  type PreparedRow,
-  type RejectedRow,
-  type RowCheck,
-} from './row-preparer';
+import { isPrepared, RowPreparer, type PreparedRow, type RejectedRow } from './row-preparer';
 
 export type { BulkCreateOptions } from './bulk-options';
-
-/**
- * Internal: learns what happened to each input row, by input index, as soon as its batch is
- * written: the stored record (where RETURNING gives it) or the row's typed error. Given, it makes
- * the call read ids and return whole rows. Write coalescing uses it to answer each of its callers.
- */
-export type RowReporter<T> = (index: number, outcome: RowOutcome<T>) => void;
-
-/** Internal options of a bulk create, for callers inside the library (write coalescing). */
-export interface InternalBulkCreate<T> {
-  readonly report: RowReporter<T>;
-  /**
-   * The rows are values already validated, column-checked and tenant-stamped (by the caller, at
-   * the time of its call): they are written as they are, not checked again.
-   */
-  readonly prepared?: boolean;
-}
+export type { InternalBulkCreate, RowReporter } from './bulk-create-settings';
 
 /** Rows validated between two yields to the event loop. */
 const PREPARE_SLICE = 100;
-
-const CONFLICT_MODES: Readonly<Record<OnConflict, true>> = Object.freeze({
-  error: true,
-  skip: true,
-  update: true,
-});
-
-interface Settings<T> {
-  readonly batchSize: number;
-  readonly policy: ConflictPolicy;
-  readonly returnIds: boolean;
-  /** Whether the writer must learn each created row's id: for createdIds, row events or `report`. */
-  readonly needIds: boolean;
-  readonly emitEvents: EmitEvents;
-  readonly dryRun: boolean;
-  readonly tenant: string | undefined;
-  readonly check: RowCheck;
-  readonly atomic: boolean;
-  readonly onProgress?: BulkCreateOptions['onProgress'];
-  readonly report?: RowReporter<T>;
-}
-
-/** The rows a call inserted and updated, for its events; ids in input order where known. */
-interface Touched {
-  readonly inserted: EntityId[];
-  readonly updated: EntityId[];
-  insertedCount: number;
-  updatedCount: number;
-}
 
 /**
  * `bulkCreate` / `bulkUpsert`: validates, plans and writes rows batch by batch. Every input row
@@ -205,9 +146,6 @@ interface WrittenWindow {
   readonly steps: readonly number[];
   readonly unwritten?: number;
 }
-
-/** The values a window holds of each unique key of the model, in the model's key order. */
-type WindowKeys = readonly ReadonlySet<string>[];
 
 /** One window of input after validation. */
 interface PreparedWindow {
@@ -444,167 +382,4 @@ class BulkCreateRun<T extends ObjectLiteral> {
     }
     return failed;
   }
-}
-
-/** Whether two windows share a value of the same unique key. */
-function intersects(a: WindowKeys, b: WindowKeys): boolean {
-  return a.some((values, k) => {
-    const other = b[k]!;
-    const [small, large] = values.size <= other.size ? [values, other] : [other, values];
-    for (const value of small) if (large.has(value)) return true;
-    return false;
-  });
-}
-
-/** The input in windows of `size` rows; arrays are sliced, iterables pulled as needed. */
-async function* windows(rows: Iterable<unknown> | AsyncIterable<unknown>, size: number) {
-  if (Array.isArray(rows)) {
-    for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
-    return;
-  }
-  let window: unknown[] = [];
-  for await (const row of rows) {
-    window.push(row);
-    if (window.length === size) {
-      yield window;
-      window = [];
-    }
-  }
-  if (window.length > 0) yield window;
-}
-
-/**
- * An upsert keeps the last row per conflict key, so that PostgreSQL never meets "ON CONFLICT
- * DO UPDATE command cannot affect row a second time"; the earlier rows (`waiting`) count as
- * applied once the row kept for their key (its input index in `winners`) is stored.
- */
-function lastPerKey(rows: readonly PreparedRow[], key: readonly ModelColumn[]) {
-  const winners = new Map<string, number>();
-  for (const row of rows) {
-    const k = keyOfValues(row.values, key);
-    if (k !== undefined) winners.set(k, row.index);
-  }
-  const kept: PreparedRow[] = [];
-  const waiting: PreparedRow[] = [];
-  for (const row of rows) {
-    const k = keyOfValues(row.values, key);
-    if (k === undefined || winners.get(k) === row.index) kept.push(row);
-    else waiting.push(row);
-  }
-  return { rows: kept, waiting, winners };
-}
-
-/**
- * Reports the call's writes: cache invalidation and its events, at commit. After a `failure`
- * that may have written, every row entry is invalidated (which rows changed is not all known),
- * and events go out only for rows an interrupted call is known to have stored.
- */
-async function reportWrites<T extends ObjectLiteral>(
-  context: RepositoryContext<T>,
-  settings: Settings<T>,
-  touched: Touched,
-  failure?: unknown,
-): Promise<void> {
-  const known = touched.insertedCount + touched.updatedCount > 0;
-  if (!known && failure === undefined) return;
-  const complete =
-    failure === undefined &&
-    touched.inserted.length === touched.insertedCount &&
-    touched.updated.length === touched.updatedCount;
-  const ids = complete ? [...touched.inserted, ...touched.updated] : undefined;
-  const stored = failure === undefined || failure instanceof BulkWriteIncompleteError;
-  const events = known && stored ? await pendingEvents(context, settings, touched) : [];
-  await context.afterWrite({ ids, events });
-}
-
-async function pendingEvents<T extends ObjectLiteral>(
-  context: RepositoryContext<T>,
-  settings: Settings<T>,
-  touched: Touched,
-): Promise<PendingEvent<T>[]> {
-  const { events, model } = context.parts;
-  const scope = { entity: model.name, tenantId: settings.tenant };
-  const emit = settings.emitEvents;
-  const kinds = [
-    [{ bulk: 'bulkCreated', perRow: 'created' }, touched.inserted, touched.insertedCount],
-    [{ bulk: 'bulkUpdated', perRow: 'updated' }, touched.updated, touched.updatedCount],
-  ] as const;
-  const pending: PendingEvent<T>[] = [];
-  for (const [names, ids, count] of kinds) {
-    if (emit === 'perRow') {
-      if (!events.hasListeners(names.perRow)) continue; // reading rows back for nobody costs queries
-      const records = (await loadRecords(context, ids)).map((record) => ({
-        id: record[model.primary.property] as EntityId,
-        record,
-      }));
-      pending.push(...bulkEvents(emit, names, scope, { count: records.length, records }));
-      continue;
-    }
-    // Ids ride along when every one of them is known (not after a COPY load).
-    const known = ids.length === count ? ids : undefined;
-    pending.push(...bulkEvents<T>(emit, names, scope, { count, ids: known }));
-  }
-  return pending;
-}
-
-/** Checks the options before any row is read; a wrong option is a ConfigurationError. */
-function resolveSettings<T extends ObjectLiteral>(
-  context: RepositoryContext<T>,
-  options: BulkCreateOptions<T>,
-  internal: InternalBulkCreate<T> | undefined,
-): Settings<T> {
-  const { model, parts } = context;
-  const mode = options.onConflict ?? 'error';
-  if (!Object.hasOwn(CONFLICT_MODES, mode)) {
-    throw new ConfigurationError(
-      `onConflict must be 'error', 'skip' or 'update', got ${String(mode)}`,
-    );
-  }
-  const target = (options.conflictTarget ?? [model.primary.property]).map((p) =>
-    model.requireColumn(p, 'conflictTarget column'),
-  );
-  const isUniqueKey = model.uniqueKeys.some(
-    (k) => k.length === target.length && k.every((c) => target.includes(c)),
-  );
-  if (!isUniqueKey) {
-    throw new ConfigurationError(
-      `${model.name}: conflictTarget (${target.map((c) => c.property).join(', ')}) is not the primary key or a unique constraint`,
-    );
-  }
-  const updateColumns = options.updateColumns?.map((p) => {
-    const column = model.requireColumn(p, 'updateColumns column');
-    if (model.isManaged(column) || column === model.primary) {
-      throw new ConfigurationError(`${model.name}: updateColumns cannot include ${p}`);
-    }
-    return column;
-  });
-  if (options.tenantId !== undefined && !parts.tenant.column) {
-    throw new ConfigurationError(
-      `${model.name}: tenantId given but the repository is not tenant-scoped`,
-    );
-  }
-  const returnIds = booleanOption('returnIds', options.returnIds, true);
-  const emitEvents = emitEventsOption(options.emitEvents);
-  // Bulk events carry ids only when they come cheaply; per-row events need them.
-  const perRow =
-    emitEvents === 'perRow' &&
-    (parts.events.hasListeners('created') || parts.events.hasListeners('updated'));
-  const needIds = returnIds || perRow || internal?.report !== undefined;
-  return {
-    batchSize: batchSizeOption(options.batchSize) ?? context.adapter.defaultBatchSize,
-    policy: { mode, target, updateColumns },
-    returnIds,
-    needIds,
-    emitEvents,
-    dryRun: booleanOption('dryRun', options.dryRun, false),
-    tenant: parts.tenant.forWrite(options.tenantId, options.crossTenant ?? false),
-    check: internal?.prepared
-      ? 'prepared'
-      : booleanOption('validate', options.validate, true)
-        ? 'dto'
-        : 'columns',
-    atomic: booleanOption('atomic', options.atomic, false),
-    onProgress: options.onProgress,
-    report: internal?.report,
-  };
 }

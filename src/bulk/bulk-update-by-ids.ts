@@ -9,15 +9,8 @@ import {
   ValidationError,
 } from '../errors';
 import { MATCH_ALL } from '../filters/filter-node';
-import type { ModelColumn } from '../model/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
-import {
-  BoundExpression,
-  type Returning,
-  type Statement,
-  type WhereWriter,
-} from '../repository/write-statements';
 import { DEFAULT_BATCH_SIZE, type BulkUpdateByIdsOptions } from './bulk-options';
 import { BulkResultBuilder, type BulkOperationResult, type BulkRowError } from './bulk-result';
 import { batchSizeOption, emitMode } from './bulk-write-settings';
@@ -25,6 +18,7 @@ import { bisect } from './bisect';
 import { bulkEvents } from './bulk-events';
 import { interruptedWrite } from './interrupted-write';
 import { underSavepoint } from './savepoint';
+import { updateStatement, type RowChange } from './update-by-ids-statement';
 import { idOfRaw, keyString, loadRecords, readVersions, type KeyVersion } from './key-reader';
 
 /** One row's changes: its id, the fields to set, and optionally the version it expects. */
@@ -32,19 +26,6 @@ export type BulkUpdateByIdsRow<U> = Partial<U> & {
   readonly id: EntityId;
   readonly version?: number;
 };
-
-/** An input row that passed its checks. */
-interface RowChange {
-  readonly index: number;
-  readonly id: EntityId;
-  /** {@link keyString} of the id. */
-  readonly key: string;
-  readonly expected?: number;
-  /** Validated changes by property name. */
-  readonly values: Readonly<Record<string, unknown>>;
-  /** Bind parameters the row adds to its statement. */
-  readonly parameters: number;
-}
 
 /** A row the database changed: its stored id (and the row, for per-row events). */
 interface RowUpdated<T> {
@@ -235,51 +216,6 @@ function* chunkRows<T extends ObjectLiteral>(
     parameters += change.parameters;
   }
   if (chunk.length > 0) yield chunk;
-}
-
-/** The UPDATE of one chunk (see {@link bulkUpdateByIds}). */
-function updateStatement<T extends ObjectLiteral>(
-  context: RepositoryContext<T>,
-  chunk: readonly RowChange[],
-  returning: Returning,
-): Statement {
-  const { model, adapter, driver } = context;
-  const quote = (column: ModelColumn) => adapter.quoteIdentifier(column.databaseName);
-  const pk = quote(model.primary);
-  const bindId = (bind: (value: unknown) => string, change: RowChange) =>
-    bind(driver.preparePersistentValue(change.id, model.primary.metadata));
-  /** `CASE pk WHEN id THEN value … ELSE column END` over the rows that give a value. */
-  const caseOf = (
-    column: ModelColumn,
-    rows: readonly RowChange[],
-    valueOf: (change: RowChange) => unknown,
-  ) =>
-    new BoundExpression((bind) => {
-      const whens = rows.map((change) => {
-        const value = driver.preparePersistentValue(valueOf(change), column.metadata);
-        return `WHEN ${bindId(bind, change)} THEN ${bind(value)}`;
-      });
-      return `CASE ${pk} ${whens.join(' ')} ELSE ${quote(column)} END`;
-    });
-
-  const properties = new Set(chunk.flatMap((change) => Object.keys(change.values)));
-  const values: Record<string, BoundExpression> = {};
-  for (const property of properties) {
-    const rows = chunk.filter((change) => property in change.values);
-    values[property] = caseOf(model.column(property)!, rows, (change) => change.values[property]);
-  }
-  const versioned = chunk.filter((change) => change.expected !== undefined);
-  const where: WhereWriter = (bind) => {
-    const parts = [`${pk} IN (${chunk.map((change) => bindId(bind, change)).join(', ')})`];
-    if (model.version && versioned.length > 0) {
-      // Rows without an expected version compare the version with itself.
-      const expected = caseOf(model.version, versioned, (change) => change.expected);
-      parts.push(`${quote(model.version)} = ${expected.write(bind)}`);
-    }
-    parts.push(context.where(MATCH_ALL, false, bind));
-    return parts.join(' AND ');
-  };
-  return context.parts.statements.update(values, where, returning);
 }
 
 interface ChunkOutcome<T> {

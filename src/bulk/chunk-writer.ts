@@ -1,5 +1,11 @@
 import type { ObjectLiteral } from 'typeorm';
-import { isRetryable, pause, retryDelay, retrySettings } from '../transactions/retry-policy';
+import {
+  isRetryable,
+  pause,
+  retryDelay,
+  retrySettings,
+  type RetrySettings,
+} from '../transactions/retry-policy';
 import { bisect } from './bisect';
 import type { ModelColumn } from '../model/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
@@ -36,6 +42,8 @@ export class ChunkWriter<T extends ObjectLiteral> {
   readonly #copy: BulkCopy<T>;
   readonly #conflicts: ConflictOutcomes<T>;
   #insertIdStep?: Promise<number | undefined>;
+  /** The repository's `retry` settings and the library's one backoff, as for transactions. */
+  readonly #retry: RetrySettings;
 
   constructor(
     private readonly context: RepositoryContext<T>,
@@ -45,6 +53,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
   ) {
     this.#copy = new BulkCopy(context);
     this.#conflicts = new ConflictOutcomes(context, policy, needIds, needRecords);
+    this.#retry = retrySettings(context.parts.options.retry);
   }
 
   /** Whether a chunk is bulk-loaded (COPY) rather than inserted: plain inserts, no ids wanted. */
@@ -120,8 +129,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
    * rolled back the caller's whole transaction, which only the caller can retry.
    */
   async #retrying<R>(attempt: () => Promise<R>): Promise<R> {
-    // The repository's `retry` settings and the library's one backoff, as for transactions.
-    const settings = retrySettings(this.context.parts.options.retry);
+    const settings = this.#retry;
     for (let tries = 1; ; tries++) {
       try {
         return await attempt();

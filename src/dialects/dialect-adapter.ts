@@ -1,31 +1,12 @@
 import type { Driver, QueryRunner } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import {
-  ConflictError,
-  ConstraintViolationError,
-  DatabaseError,
-  InvalidDataError,
-  TransientDatabaseError,
-  type TransientErrorCode,
-} from '../errors';
+import { translateDriverError, type DatabaseErrorKind } from './driver-errors';
 import { LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
 import { STANDARD_LEXICON, type SqlLexicon } from './sql-lexicon';
 
 export type DialectName = 'postgres' | 'mysql' | 'sqlite';
 
-/** What a driver error means, independent of the dialect that raised it. */
-export type DatabaseErrorKind =
-  | 'invalid-data'
-  | 'unique'
-  | 'not-null'
-  | 'foreign-key'
-  | 'check'
-  | 'deadlock'
-  | 'serialization'
-  | 'lock-timeout'
-  | 'connection-refused'
-  | 'connection-lost'
-  | 'busy';
+export { driverCodeOf, unwrapDriverError, type DatabaseErrorKind } from './driver-errors';
 
 /** Binds a value and returns its placeholder in the statement being built. */
 export type Bind = (value: unknown) => string;
@@ -49,20 +30,8 @@ export interface UpsertSpec {
   readonly guardNull?: readonly string[];
 }
 
-type ConstraintKind = 'unique' | 'not-null' | 'foreign-key' | 'check' | 'invalid-data';
-type TransientKind = Exclude<DatabaseErrorKind, ConstraintKind>;
-
 /** The alias of an INSERT's target table, used by upserts. */
 export const UPSERT_ALIAS = '"t0"';
-
-const TRANSIENT: Readonly<Record<TransientKind, TransientErrorCode>> = Object.freeze({
-  deadlock: 'DEADLOCK',
-  serialization: 'SERIALIZATION_FAILURE',
-  'lock-timeout': 'LOCK_TIMEOUT',
-  'connection-refused': 'CONNECTION_REFUSED',
-  'connection-lost': 'CONNECTION_LOST',
-  busy: 'DATABASE_BUSY',
-});
 
 /**
  * Everything that differs between PostgreSQL, MySQL/MariaDB and SQLite. The rest of the library
@@ -377,59 +346,6 @@ export abstract class DialectAdapter {
 
   /** Turns a driver error (or TypeORM's QueryFailedError around one) into a typed error. */
   translateError(error: unknown): Error {
-    const driverError = unwrapDriverError(error);
-    const kind = releasedRunner(error) ? 'connection-lost' : this.classifyError(driverError);
-    // Native-module errors can fail `instanceof Error` across realms (Jest), so read the property.
-    const text = (driverError as { message?: unknown } | null)?.message;
-    const message = typeof text === 'string' ? text : String(driverError);
-    const cause = { cause: error };
-    switch (kind) {
-      case undefined:
-        return new DatabaseError(message, driverCodeOf(driverError), cause);
-      case 'unique':
-        return new ConflictError(message, cause);
-      case 'invalid-data':
-        return new InvalidDataError(message, cause);
-      case 'not-null':
-        return new ConstraintViolationError('NOT_NULL_VIOLATION', message, cause);
-      case 'foreign-key':
-        return new ConstraintViolationError('FOREIGN_KEY_VIOLATION', message, cause);
-      case 'check':
-        return new ConstraintViolationError('CHECK_VIOLATION', message, cause);
-      default: {
-        // The server rolled back a deadlocked, serialization-failed, timed-out or busy statement,
-        // and a refused connection never sent it; only a lost connection leaves it in doubt.
-        const outcome = kind === 'connection-lost' ? 'unknown' : 'not-applied';
-        return new TransientDatabaseError(TRANSIENT[kind], outcome, message, cause);
-      }
-    }
+    return translateDriverError(error, (driverError) => this.classifyError(driverError));
   }
-}
-
-/**
- * TypeORM's runner refuses statements once it has released itself, which its PostgreSQL runner
- * does when the connection breaks (a transaction killed while idle): the connection is lost.
- * Read by name, as the error may come from another copy of TypeORM.
- */
-function releasedRunner(error: unknown): boolean {
-  return error instanceof Error && error.name === 'QueryRunnerAlreadyReleasedError';
-}
-
-/** TypeORM wraps driver errors in QueryFailedError; the driver's own error carries the code. */
-export function unwrapDriverError(error: unknown): unknown {
-  if (typeof error === 'object' && error !== null && 'driverError' in error) {
-    return (error as { driverError: unknown }).driverError ?? error;
-  }
-  return error;
-}
-
-/** What identifies a driver error: MySQL's `errno`, else its `code`. */
-export function driverCodeOf(error: unknown): string | number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, errno } = error as { code?: unknown; errno?: unknown };
-  // MySQL server errors: a positive errno. Socket errors carry a negative errno beside their
-  // code (ECONNREFUSED), and the code is what says what happened.
-  if (typeof errno === 'number' && errno > 0) return errno;
-  if (typeof code === 'string' || typeof code === 'number') return code;
-  return typeof errno === 'number' ? errno : undefined;
 }

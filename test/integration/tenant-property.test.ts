@@ -3,6 +3,7 @@ import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository } from '../support/employee';
 import { seededRandom as random } from '../support/seeded-random';
 import { TARGETS } from '../support/servers';
+import { tenantSwitch } from '../support/tenant-switch';
 
 /**
  * Tenant isolation as a property: random operations by tenants that differ only by case or a
@@ -36,23 +37,15 @@ describe.each(TARGETS)('tenant isolation property on %s', (dialect) => {
 
   it(`${ROUNDS} rounds of every path by tenants differing by case and trailing space`, async () => {
     await db.dataSource.query('DELETE FROM employees');
-    let current: string | undefined;
+    const { resolve, as } = tenantSwitch();
     const repo = new EmployeeRepository(db.dataSource, {
-      tenant: { column: 'tenantId', resolve: () => current },
+      tenant: { column: 'tenantId', resolve },
       cache: {
         store: new LruCacheStore(),
         keyPrefix: `tenant-property-${dialect}`,
         warming: { trackUsage: true, minUsageCount: 1 },
       },
     });
-    const as = async <R>(tenant: string, fn: () => Promise<R>): Promise<R> => {
-      current = tenant;
-      try {
-        return await fn();
-      } finally {
-        current = undefined;
-      }
-    };
     const rnd = random(20261204);
     const pick = <V>(list: readonly V[]): V => list[Math.floor(rnd() * list.length)]!;
     const model = new Map<string, ModelRow>();

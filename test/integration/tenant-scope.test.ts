@@ -2,10 +2,11 @@ import { NotFoundError, TenantError } from '../../src';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository } from '../support/employee';
 import { TARGETS } from '../support/servers';
+import { tenantSwitch } from '../support/tenant-switch';
 
 describe.each(TARGETS)('tenant scoping on %s', (dialect) => {
   let db: TestDataSource;
-  let current: string | undefined;
+  const { resolve, as } = tenantSwitch();
   let repo: EmployeeRepository;
 
   beforeAll(async () => {
@@ -15,18 +16,9 @@ describe.each(TARGETS)('tenant scoping on %s', (dialect) => {
   beforeEach(async () => {
     await db.dataSource.query('DELETE FROM employees');
     repo = new EmployeeRepository(db.dataSource, {
-      tenant: { column: 'tenantId', resolve: () => current },
+      tenant: { column: 'tenantId', resolve },
     });
   });
-
-  const as = async <R>(tenant: string, fn: () => Promise<R>): Promise<R> => {
-    current = tenant;
-    try {
-      return await fn();
-    } finally {
-      current = undefined;
-    }
-  };
 
   async function tenantsInTable(): Promise<(string | null)[]> {
     const rows = await db.dataSource
