@@ -57,18 +57,22 @@ describe.each(TARGETS.filter((t) => t !== 'sqlite'))(
     });
     afterAll(() => db.dataSource.destroy());
 
-    /** Kills every connection of the child's that runs an INSERT into employees. */
+    /**
+     * Kills every connection of the child's that runs an INSERT into employees. Only in this
+     * worker's database: other workers insert into their own employees tables at the same time.
+     */
     async function killInserts(): Promise<number> {
       if (db.dialect === 'postgres') {
         const killed = (await db.dataSource.query(
           `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-          WHERE application_name = 'tbr-kill-child' AND query LIKE 'INSERT INTO%'`,
+          WHERE application_name = 'tbr-kill-child' AND datname = current_database()
+            AND query LIKE 'INSERT INTO%'`,
         )) as unknown[];
         return killed.length;
       }
       const ids = (await db.dataSource.query(
         `SELECT ID AS id FROM information_schema.PROCESSLIST
-        WHERE ID <> CONNECTION_ID() AND INFO LIKE 'INSERT INTO%employees%'`,
+        WHERE ID <> CONNECTION_ID() AND DB = DATABASE() AND INFO LIKE 'INSERT INTO%employees%'`,
       )) as { id: number }[];
       for (const { id } of ids)
         await db.dataSource.query(`KILL ${Number(id)}`).catch(() => undefined);
