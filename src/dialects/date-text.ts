@@ -55,6 +55,66 @@ function civilText(time: number, separator: string): string | undefined {
   );
 }
 
+/** Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's days-from-civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** The two decimal digits at `at`, or -1. */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 48;
+  const ones = text.charCodeAt(at + 1) - 48;
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
+}
+
+/**
+ * The instant of `YYYY-MM-DD HH:MM[:SS[.SSS]]` (space or `T`) read as UTC, as TypeORM's SQLite
+ * driver reads its datetime text, or `undefined` for any other text (the caller then keeps the
+ * driver's reading). By character codes and integer arithmetic: a regex, its match array and
+ * `Date.UTC` cost more than the rest of a row's hydration. A day past the month's end rolls
+ * over (Feb 30 is Mar 1) and `24:00` is the next midnight, as `Date` reads them.
+ */
+export function utcDatetimeFromText(text: string): Date | undefined {
+  const { length } = text;
+  if (length !== 16 && length !== 19 && length !== 23) return undefined;
+  const separator = text.charCodeAt(10);
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58)
+    return undefined; // '-', '-', ':'
+  if (separator !== 32 && separator !== 84) return undefined; // ' ' or 'T'
+  const century = twoDigits(text, 0);
+  const yearOfCentury = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  let second = 0;
+  let ms = 0;
+  if (length > 16) {
+    if (text.charCodeAt(16) !== 58) return undefined;
+    second = twoDigits(text, 17);
+  }
+  if (length > 19) {
+    const last = text.charCodeAt(22) - 48;
+    const first = twoDigits(text, 20);
+    if (text.charCodeAt(19) !== 46 || first < 0 || last < 0 || last > 9) return undefined;
+    ms = first * 10 + last;
+  }
+  // Fields in the ranges where this and Date's own parsing agree (neither rolls differently).
+  if (century < 1 || yearOfCentury < 0 || month < 1 || month > 12 || day < 1 || day > 31)
+    return undefined;
+  if (hour < 0 || hour > 24 || minute < 0 || minute > 59 || second < 0 || second > 59)
+    return undefined;
+  if (hour === 24 && (minute !== 0 || second !== 0 || ms !== 0)) return undefined;
+  const days = daysFromCivil(century * 100 + yearOfCentury, month, day);
+  return new Date(days * DAY_MS + ((hour * 60 + minute) * 60 + second) * 1000 + ms);
+}
+
 /** TypeORM's SQLite datetime text: `2024-05-01 12:00:00.000`, in UTC. */
 export function utcDatetimeText(value: Date): string | undefined {
   return civilText(value.getTime(), ' ');

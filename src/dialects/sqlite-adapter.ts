@@ -9,7 +9,7 @@ import {
   type DatabaseErrorKind,
   type ReturningSupport,
 } from './dialect-adapter';
-import { utcDatetimeText } from './date-text';
+import { utcDatetimeFromText, utcDatetimeText } from './date-text';
 import { globPattern, LIKE_ESCAPE, likePattern, type MatchMode } from './like-pattern';
 import { simpleLowercase } from './simple-lowercase';
 import { STANDARD_LEXICON, type SqlLexicon } from './sql-lexicon';
@@ -53,45 +53,6 @@ const CONVERTED_TYPES: ReadonlySet<string> = new Set([
   'simple-enum',
 ]);
 const passThrough = (value: unknown) => value;
-
-/**
- * `YYYY-MM-DD HH:MM[:SS[.SSS]]` (space or `T`), the texts TypeORM reads as UTC, by character
- * positions: a regex and its match array cost more than the rest of a row's hydration.
- */
-function readDatetime(text: string): Date | undefined {
-  const { length } = text;
-  if (length !== 16 && length !== 19 && length !== 23) return undefined;
-  const digits = (from: number, to: number): number => {
-    let n = 0;
-    for (let i = from; i < to; i++) {
-      const d = text.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) return -1;
-      n = n * 10 + d;
-    }
-    return n;
-  };
-  const separator = text[10];
-  if (text[4] !== '-' || text[7] !== '-' || (separator !== ' ' && separator !== 'T'))
-    return undefined;
-  if (text[13] !== ':' || (length > 16 && text[16] !== ':') || (length > 19 && text[19] !== '.')) {
-    return undefined;
-  }
-  const year = digits(0, 4);
-  const month = digits(5, 7);
-  const day = digits(8, 10);
-  const hour = digits(11, 13);
-  const minute = digits(14, 16);
-  const second = length > 16 ? digits(17, 19) : 0;
-  const ms = length > 19 ? digits(20, 23) : 0;
-  // Fields in the ranges where Date.UTC and Date's own parsing agree (neither rolls differently).
-  if (year < 100 || month < 1 || month > 12 || day < 1 || day > 31) return undefined;
-  if (hour < 0 || hour > 24 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) {
-    return undefined;
-  }
-  // Date reads 24:00 as the next midnight, and any later time on hour 24 as invalid.
-  if (hour === 24 && (minute !== 0 || second !== 0 || ms !== 0)) return undefined;
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
-}
 
 /** Lists up to this long are written inline, one placeholder per value. */
 const INLINE_LIST = 100;
@@ -162,7 +123,7 @@ export class SqliteAdapter extends DialectAdapter {
    * with fields in the ranges `Date` would not roll over differently; anything else goes to
    * TypeORM.
    */
-  override readonly datetimeText = (text: string): Date | undefined => readDatetime(text);
+  override readonly datetimeText = utcDatetimeFromText;
 
   /** One writer at a time: a transaction whose snapshot went stale cannot write (BUSY_SNAPSHOT). */
   override readonly lockingRead = '';

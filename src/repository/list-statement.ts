@@ -54,14 +54,27 @@ export function listStatement<T extends ObjectLiteral>(
     const nulls = column.metadata.isNullable ? adapter.nullsOrdering(direction) : undefined;
     return `${quote(column)} ${direction}${nulls ? ` ${nulls}` : ''}`;
   });
-  const columns = model.columns.map(quote).join(', ');
-  let sql = `SELECT ${columns} FROM ${context.parts.statements.table} WHERE ${where} ORDER BY ${order.join(', ')}`;
+  let sql = `${selectFrom(context)} WHERE ${where} ORDER BY ${order.join(', ')}`;
   // An OFFSET alone takes the dialect's "all rows" LIMIT where it needs one (MySQL, SQLite).
   const limit =
     query.limit ?? (query.offset === undefined ? undefined : adapter.limitForBareOffset);
   if (limit !== undefined) sql += ` LIMIT ${params.bind(limit)}`;
   if (query.offset !== undefined) sql += ` OFFSET ${params.bind(query.offset)}`;
   return { sql, params: params.values };
+}
+
+/** `SELECT <every column> FROM <table>` of each repository, written once: quoting is per call. */
+const selects = new WeakMap<object, string>();
+
+function selectFrom<T extends ObjectLiteral>(context: RepositoryContext<T>): string {
+  const { parts, adapter, model } = context;
+  let select = selects.get(parts);
+  if (select === undefined) {
+    const columns = model.columns.map((c) => adapter.quoteIdentifier(c.databaseName)).join(', ');
+    select = `SELECT ${columns} FROM ${parts.statements.table}`;
+    selects.set(parts, select);
+  }
+  return select;
 }
 
 /**

@@ -33,65 +33,86 @@ const CONVERTED_TYPES = new Set<unknown>([
   'halfvec',
 ]);
 
-type Assign = (entity: ObjectLiteral, raw: Readonly<Record<string, unknown>>) => void;
+/** How a column's value becomes a property value. */
+const Read = {
+  /** As the driver returned it. */
+  AsIs: 0,
+  /** A whole number as is, anything else through the driver. */
+  Number: 1,
+  /** Datetime text by the dialect's fast reader, anything else through the driver. */
+  DatetimeText: 2,
+  /** Through the driver (dates, booleans, JSON, transformers). */
+  Driver: 3,
+} as const;
+type Read = (typeof Read)[keyof typeof Read];
+
+interface ColumnRead {
+  readonly name: string;
+  readonly property: string;
+  readonly read: Read;
+  readonly metadata: ColumnMetadata;
+  /** Set through the metadata: a property of an embedded object. */
+  readonly embedded: boolean;
+}
 
 /**
  * A function that builds an entity from a raw row (database column names, driver values) as
  * TypeORM's `find` would: the entity made from its prototype without running its constructor,
  * each value through the driver's hydration (dates, booleans, transformers). What each column
- * needs is decided once here, not per row: a `list()` page of 50 rows spent as long in hydration
- * as in the query.
+ * needs is decided once here, and the per-row loop is a switch rather than a closure per column:
+ * a `list()` page of 50 rows spent as long in hydration as in the query.
  */
 export function rowHydrator<T extends ObjectLiteral>(
   model: EntityModel<T>,
   driver: Driver,
   adapter: DialectAdapter,
 ): (raw: Readonly<Record<string, unknown>>) => T {
-  const assigns = model.columns.map((column) =>
-    assignFor(column.databaseName, column.metadata, driver, adapter.datetimeText),
-  );
+  const { datetimeText } = adapter;
+  const reads: ColumnRead[] = model.columns.map(({ databaseName, metadata }) => ({
+    name: databaseName,
+    property: metadata.propertyName,
+    read: readFor(metadata, datetimeText !== undefined),
+    metadata,
+    embedded: metadata.embeddedMetadata !== undefined,
+  }));
+  const { metadata } = model;
   return (raw) => {
-    const entity = model.metadata.create(undefined, { fromDeserializer: true }) as T;
-    for (const assign of assigns) assign(entity, raw);
-    return entity;
+    const entity = metadata.create(undefined, { fromDeserializer: true }) as Record<
+      string,
+      unknown
+    >;
+    for (const column of reads) {
+      let value = raw[column.name];
+      // Columns the row does not hold (a partial RETURNING) stay unset; a present one is never
+      // undefined, so the `in` check runs only then.
+      if (value === undefined && !(column.name in raw)) continue;
+      switch (column.read) {
+        case Read.AsIs:
+          break;
+        case Read.Number:
+          if (!Number.isInteger(value) && value !== null)
+            value = driver.prepareHydratedValue(value, column.metadata);
+          break;
+        case Read.DatetimeText:
+          value =
+            (typeof value === 'string' ? datetimeText!(value) : undefined) ??
+            driver.prepareHydratedValue(value, column.metadata);
+          break;
+        case Read.Driver:
+          value = driver.prepareHydratedValue(value, column.metadata);
+          break;
+      }
+      if (column.embedded) column.metadata.setEntityValue(entity, value);
+      else entity[column.property] = value;
+    }
+    return entity as T;
   };
 }
 
-function assignFor(
-  name: string,
-  metadata: ColumnMetadata,
-  driver: Driver,
-  datetimeText: ((text: string) => Date | undefined) | undefined,
-): Assign {
-  const convert = (value: unknown) => driver.prepareHydratedValue(value, metadata) as unknown;
-  const plain = !metadata.embeddedMetadata;
-  const property = metadata.propertyName;
-  const set = plain
-    ? (entity: ObjectLiteral, value: unknown) =>
-        void ((entity as Record<string, unknown>)[property] = value)
-    : (entity: ObjectLiteral, value: unknown) => metadata.setEntityValue(entity, value);
+function readFor(metadata: ColumnMetadata, fastDatetimes: boolean): Read {
+  if (metadata.transformer) return Read.Driver;
   const datetime = metadata.type === Date || metadata.type === 'datetime';
-  if (datetimeText && datetime && !metadata.transformer) {
-    return (entity, raw) => {
-      if (!(name in raw)) return;
-      const value = raw[name];
-      const fast = typeof value === 'string' ? datetimeText(value) : undefined;
-      set(entity, fast ?? convert(value));
-    };
-  }
-  if (metadata.transformer || CONVERTED_TYPES.has(metadata.type)) {
-    return (entity, raw) => {
-      if (name in raw) set(entity, convert(raw[name]));
-    };
-  }
-  if (metadata.type === Number) {
-    return (entity, raw) => {
-      if (!(name in raw)) return;
-      const value = raw[name];
-      set(entity, Number.isInteger(value) || value === null ? value : convert(value));
-    };
-  }
-  return (entity, raw) => {
-    if (name in raw) set(entity, raw[name]);
-  };
+  if (datetime && fastDatetimes) return Read.DatetimeText;
+  if (CONVERTED_TYPES.has(metadata.type)) return Read.Driver;
+  return metadata.type === Number ? Read.Number : Read.AsIs;
 }
