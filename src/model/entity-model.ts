@@ -38,7 +38,7 @@ export class EntityModel<T extends ObjectLiteral = ObjectLiteral> {
   ) {
     if (!dataSource.hasMetadata(target)) {
       throw new ConfigurationError(
-        `${String(target)} is not an entity of this DataSource: list it in "entities"`,
+        `${targetName(target)} is not an entity of this DataSource: list it in "entities"`,
       );
     }
     const metadata = dataSource.getMetadata(target);
@@ -101,4 +101,13 @@ export class EntityModel<T extends ObjectLiteral = ObjectLiteral> {
       column === this.deleteDate
     );
   }
+}
+
+/** An entity target by its name: `String()` of a class is its whole source text. */
+function targetName(target: EntityTarget<ObjectLiteral>): string {
+  if (typeof target === 'function') return target.name || 'an anonymous class';
+  if (typeof target === 'string') return JSON.stringify(target);
+  if ('options' in target && typeof target.options?.name === 'string') return target.options.name;
+  if ('name' in target && typeof target.name === 'string') return target.name;
+  return 'the entity';
 }
