@@ -182,9 +182,8 @@ export class BaseRepository<
     return new EntityReads(this.context).count(filters, options);
   }
 
-  async exists(filters?: Filters<T>, options: ReadOptions = {}): Promise<boolean> {
-    const query = this.context.select(this.context.parseFilters(filters), options.withDeleted);
-    return this.context.run(() => query.getExists());
+  exists(filters?: Filters<T>, options: ReadOptions = {}): Promise<boolean> {
+    return new EntityReads(this.context).exists(filters, options);
   }
 
   // ── writes ─────────────────────────────────────────────────────────────────

@@ -1,4 +1,4 @@
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { ObjectLiteral } from 'typeorm';
 import type { CachedOperation } from '../cache/cache-config';
 import type { EntityCache } from '../cache/entity-cache';
 import { canonicalSpec, specKey, type QuerySpec } from '../cache/query-spec';
@@ -9,8 +9,8 @@ import { checkPageBound, parseOrderBy } from '../filters/order-by';
 import { FilterError } from '../errors';
 import type { ListOptions, ListPage, ReadOptions } from './call-options';
 import { decodeCursor, encodeCursor } from './list-cursor';
-import { listStatement, orderKeys } from './list-statement';
-import { ALIAS, type RepositoryContext } from './repository-context';
+import { countStatement, existsStatement, listStatement, orderKeys } from './read-statements';
+import type { RepositoryContext } from './repository-context';
 import type { EntityId } from './repository-events';
 import { sameTenant } from './tenant-scope';
 
@@ -38,14 +38,15 @@ export class EntityReads<T extends ObjectLiteral> {
     const { context } = this;
     const id = context.canonicalId(given);
     const cache = this.#cache('findById');
-    if (!cache) return this.#one(context.select(context.idFilter(id), options.withDeleted));
+    const node = context.idFilter(id);
+    if (!cache) return this.#first(node, options.withDeleted ?? false);
     const tenant = context.parts.tenant.current();
     if (!this.refresh) {
       const spec = () => canonicalSpec({ op: 'findById', tenant, args: { id } });
       context.parts.usage?.record(`findById\u0000${tenant ?? ''}\u0000${typeof id}:${id}`, spec);
     }
     const load = async () => {
-      const row = await this.#one(context.select(context.idFilter(id), true, false));
+      const row = await this.#first(node, true, false);
       return row ? snapshotOf(row) : null;
     };
     const row = (await cache.fetch(cache.rowRef(id), load, this.refresh)) as RowSnapshot | null;
@@ -54,12 +55,12 @@ export class EntityReads<T extends ObjectLiteral> {
 
   async findOne(filters: Filters<T>, options: ReadOptions = {}): Promise<T | null> {
     const node = this.context.parseFilters(filters);
-    const query = () => this.#orderByPrimary(this.#select(node, options.withDeleted)).limit(1);
+    const query = () => this.#first(node, options.withDeleted ?? false);
     const cache = this.#cache('findOne');
-    if (!cache) return this.#one(query());
+    if (!cache) return query();
     const args = { filters, withDeleted: options.withDeleted };
     const row = (await this.#cached(cache, 'findOne', args, async () => {
-      const found = await this.#one(query());
+      const found = await query();
       return found ? snapshotOf(found) : null;
     })) as RowSnapshot | null;
     return row ? this.#entity(row) : null;
@@ -117,14 +118,24 @@ export class EntityReads<T extends ObjectLiteral> {
   }
 
   async count(filters?: Filters<T>, options: ReadOptions = {}): Promise<number> {
-    const node = this.context.parseFilters(filters);
-    const query = () => this.#select(node, options.withDeleted);
+    const { context } = this;
+    const node = context.parseFilters(filters);
+    const query = async () => {
+      const { rows } = await context.execute(countStatement(context, node, !!options.withDeleted));
+      return Number(rows[0]!.n); // PostgreSQL's COUNT(*) is a bigint, which pg returns as text
+    };
     const cache = this.#cache('count');
-    if (!cache) return this.context.run(() => query().getCount());
+    if (!cache) return query();
     const args = { filters, withDeleted: options.withDeleted };
-    return (await this.#cached(cache, 'count', args, () =>
-      this.context.run(() => query().getCount()),
-    )) as number;
+    return (await this.#cached(cache, 'count', args, query)) as number;
+  }
+
+  /** `LIMIT 1` on the server; never cached. */
+  async exists(filters?: Filters<T>, options: ReadOptions = {}): Promise<boolean> {
+    const { context } = this;
+    const node = context.parseFilters(filters);
+    const statement = existsStatement(context, node, !!options.withDeleted);
+    return (await context.execute(statement)).rows.length > 0;
   }
 
   /** The cache for `op`, unless it is not cached or the read runs inside a transaction. */
@@ -145,16 +156,12 @@ export class EntityReads<T extends ObjectLiteral> {
     return cache.fetch(cache.queryRef(specKey(spec, canonical)), load, this.refresh);
   }
 
-  #select(node: FilterNode, withDeleted: boolean | undefined): SelectQueryBuilder<T> {
-    return this.context.select(node, withDeleted);
-  }
-
-  #orderByPrimary(query: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
-    return query.addOrderBy(`${ALIAS}.${this.context.model.primary.property}`, 'ASC');
-  }
-
-  #one(query: SelectQueryBuilder<T>): Promise<T | null> {
-    return this.context.run(() => query.getOne());
+  /** The first match by primary key, or `null`. */
+  async #first(node: FilterNode, withDeleted: boolean, scoped = true): Promise<T | null> {
+    const { context } = this;
+    const statement = listStatement(context, { node, withDeleted, sort: [], limit: 1, scoped });
+    const [raw] = (await context.execute(statement)).rows;
+    return raw ? context.hydrate(raw) : null;
   }
 
   #visible(row: RowSnapshot, tenant: string | undefined, withDeleted = false): boolean {

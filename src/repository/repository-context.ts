@@ -9,7 +9,7 @@ import {
 } from '../errors';
 import { compileFilter } from '../filters/filter-compiler';
 import { canonicalKey, checkStored, keyExpectation } from '../model/column-values';
-import { listStatement } from './list-statement';
+import { listStatement } from './read-statements';
 import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import { ParameterBag } from '../filters/parameter-bag';

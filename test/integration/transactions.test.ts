@@ -335,11 +335,16 @@ describe.each(DIALECTS)('transactions on %s', (dialect) => {
               : 'SELECT COUNT(*) AS n FROM employees',
           )) as Record<string, string>[];
           if (dialect === 'postgres') return row!.transaction_isolation;
-          const [trx] = (await manager.query(
-            'SELECT trx_isolation_level AS level FROM information_schema.innodb_trx ' +
-              'WHERE trx_mysql_thread_id = CONNECTION_ID()',
-          )) as { level: string }[];
-          return trx?.level;
+          // INNODB_TRX is a cache InnoDB refreshes at most every 100 ms: ask until it lists us.
+          for (let attempt = 0; attempt < 40; attempt++) {
+            const [trx] = (await manager.query(
+              'SELECT trx_isolation_level AS level FROM information_schema.innodb_trx ' +
+                'WHERE trx_mysql_thread_id = CONNECTION_ID()',
+            )) as { level: string }[];
+            if (trx) return trx.level;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          return undefined;
         },
         { isolationLevel: 'SERIALIZABLE' },
       );

@@ -1,3 +1,5 @@
+// The SELECTs the repository's reads run, written directly rather than through TypeORM's query
+// builder, which costs more than the query itself on an indexed page or a primary-key lookup.
 import type { ObjectLiteral } from 'typeorm';
 import type { FilterNode } from '../filters/filter-node';
 import type { SortDirection, SortKey } from '../filters/order-by';
@@ -15,6 +17,12 @@ export interface ListQuery {
   readonly offset?: number;
   /** Rows strictly after these values of {@link orderKeys}, in that order (keyset paging). */
   readonly after?: readonly unknown[];
+  /**
+   * Apply the tenant guard. Off only for reads whose result is checked against the caller's
+   * tenant afterwards (a cached row entry holds the row whatever its tenant).
+   * @default true
+   */
+  readonly scoped?: boolean;
 }
 
 /**
@@ -30,9 +38,8 @@ export function orderKeys(model: { primary: ModelColumn }, sort: readonly SortKe
 }
 
 /**
- * `SELECT <columns> FROM t WHERE <guards and filter> [AND <after>] ORDER BY … LIMIT ? OFFSET ?`,
- * written directly rather than through TypeORM's query builder, which costs more than the query
- * on an indexed page. NULLs sort as the smallest value on every dialect; a clause saying so is
+ * `SELECT <columns> FROM t WHERE <guards and filter> [AND <after>] ORDER BY … LIMIT ? OFFSET ?`
+ * (findById and findOne are pages of one). NULLs sort as the smallest value on every dialect; a clause saying so is
  * written only for a nullable column and only where the dialect needs one (PostgreSQL), so that
  * an index on a NOT NULL column serves the order in either direction.
  */
@@ -44,7 +51,7 @@ export function listStatement<T extends ObjectLiteral>(
   const params = new PositionalParameters(adapter);
   const quote = (c: ModelColumn) => adapter.quoteIdentifier(c.databaseName);
   const keys = orderKeys(model, query.sort);
-  let where = context.where(query.node, query.withDeleted, params.bind);
+  let where = context.where(query.node, query.withDeleted, params.bind, undefined, query.scoped);
   if (query.after) {
     const bind = (column: ModelColumn, value: unknown) =>
       params.bind(context.driver.preparePersistentValue(value, column.metadata));
@@ -60,6 +67,30 @@ export function listStatement<T extends ObjectLiteral>(
     query.limit ?? (query.offset === undefined ? undefined : adapter.limitForBareOffset);
   if (limit !== undefined) sql += ` LIMIT ${params.bind(limit)}`;
   if (query.offset !== undefined) sql += ` OFFSET ${params.bind(query.offset)}`;
+  return { sql, params: params.values };
+}
+
+/** `SELECT COUNT(*) AS n FROM t WHERE <guards and filter>`: no ORDER BY, nothing to hydrate. */
+export function countStatement<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  node: FilterNode,
+  withDeleted: boolean,
+): Statement {
+  const params = new PositionalParameters(context.adapter);
+  const where = context.where(node, withDeleted, params.bind);
+  const sql = `SELECT COUNT(*) AS n FROM ${context.parts.statements.table} WHERE ${where}`;
+  return { sql, params: params.values };
+}
+
+/** `SELECT 1 AS found FROM t WHERE <guards and filter> LIMIT 1`: the server stops at one row. */
+export function existsStatement<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  node: FilterNode,
+  withDeleted: boolean,
+): Statement {
+  const params = new PositionalParameters(context.adapter);
+  const where = context.where(node, withDeleted, params.bind);
+  const sql = `SELECT 1 AS found FROM ${context.parts.statements.table} WHERE ${where} LIMIT 1`;
   return { sql, params: params.values };
 }
 
