@@ -62,9 +62,8 @@ export async function updateWithVersion<T extends ObjectLiteral, U>(
   }
   const version = model.version;
   if (!version && settings.strategy !== 'last-writer-wins') {
-    throw new ConfigurationError(
-      `${model.name}: updateWithVersion with strategy '${settings.strategy}' needs a @VersionColumn`,
-    );
+    const feature = `updateWithVersion with strategy '${settings.strategy}'`;
+    throw ConfigurationError.needsColumn(model.name, feature, 'VersionColumn');
   }
   const run = new VersionedUpdate(target, id, updater, settings, version);
   let succeeded = false;
@@ -167,8 +166,8 @@ class VersionedUpdate<T extends ObjectLiteral, U> {
     if (!(error instanceof OptimisticLockError)) throw error;
     if (this.attempts > this.settings.maxRetries) {
       this.exhausted = true;
-      const { entity, id, expectedVersion, actualVersion } = error;
-      throw new OptimisticLockError(entity, id, expectedVersion, actualVersion, this.attempts);
+      const { entity, id, expectedVersion: expected, actualVersion: actual } = error;
+      throw OptimisticLockError.versionMismatch(entity, id, expected, actual, this.attempts);
     }
     await pause(backoffDelay(this.attempts, this.settings));
   }
