@@ -1,4 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
+import { callback, given } from '../config/option-checks';
 import {
   ConfigurationError,
   LockingOptionError,
@@ -54,12 +55,8 @@ export async function updateWithVersion<T extends ObjectLiteral, U>(
 ): Promise<T> {
   const { locking, model } = target;
   const settings = resolveLockingSettings(options, locking.settings);
-  if (typeof updater !== 'function') {
-    throw new LockingOptionError('updater', 'a function of the current row', updater);
-  }
-  if (options.resolve !== undefined && typeof options.resolve !== 'function') {
-    throw new LockingOptionError('resolve', 'a function', options.resolve);
-  }
+  callback('updater', updater, LockingOptionError.invalid);
+  given(options.resolve, (v) => callback('resolve', v, LockingOptionError.invalid));
   const version = model.version;
   if (!version && settings.strategy !== 'last-writer-wins') {
     const feature = `updateWithVersion with strategy '${settings.strategy}'`;
