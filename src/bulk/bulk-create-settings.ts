@@ -1,4 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
+import { oneOf } from '../config/option-checks';
 import { ConfigurationError } from '../errors';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { ConflictPolicy } from './bulk-insert-statement';
@@ -29,6 +30,7 @@ const CONFLICT_MODES: Readonly<Record<OnConflict, true>> = Object.freeze({
   skip: true,
   update: true,
 });
+const CONFLICT_MODE_NAMES = Object.keys(CONFLICT_MODES) as OnConflict[];
 
 export interface Settings<T> {
   readonly batchSize: number;
@@ -45,19 +47,17 @@ export interface Settings<T> {
   readonly report?: RowReporter<T>;
 }
 
-/** Checks the options before any row is read; a wrong option is a ConfigurationError. */
+/**
+ * Checks the options before any row is read: a wrong option is an OptionError, options that do
+ * not fit the entity a ConfigurationError.
+ */
 export function resolveSettings<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   options: BulkCreateOptions<T>,
   internal: InternalBulkCreate<T> | undefined,
 ): Settings<T> {
   const { model, parts } = context;
-  const mode = options.onConflict ?? 'error';
-  if (!Object.hasOwn(CONFLICT_MODES, mode)) {
-    throw new ConfigurationError(
-      `onConflict must be 'error', 'skip' or 'update', got ${String(mode)}`,
-    );
-  }
+  const mode = oneOf('onConflict', options.onConflict ?? 'error', CONFLICT_MODE_NAMES);
   const target = (options.conflictTarget ?? [model.primary.property]).map((p) =>
     model.requireColumn(p, 'conflictTarget column'),
   );

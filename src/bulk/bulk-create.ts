@@ -61,10 +61,7 @@ function writeCall<T extends ObjectLiteral>(
           const outcome = await writeAll(context.withManager(manager), rows, settings, touched);
           if (!outcome.success) {
             // Throwing rolls the transaction back: nothing of this call is stored.
-            throw new BulkOperationError(
-              `${context.model.name}: bulk create rolled back, ${outcome.errorCount} row(s) failed`,
-              outcome.errors,
-            );
+            throw BulkOperationError.atomicFailed(context.model.name, outcome.errors);
           }
           return outcome;
         }),

@@ -66,7 +66,7 @@ function deleteStatement<T extends ObjectLiteral>(
   if (!soft) return (where, returning) => statements.delete(where, returning);
   const deleteDate = model.deleteDate;
   if (!deleteDate) {
-    throw new ConfigurationError(`${model.name}: soft delete needs a @DeleteDateColumn`);
+    throw ConfigurationError.needsColumn(model.name, 'soft delete', 'DeleteDateColumn');
   }
   const values = { [deleteDate.property]: context.now() };
   return (where, returning) => statements.update(values, where, returning);

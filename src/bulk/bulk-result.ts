@@ -1,11 +1,12 @@
+import type { ErrorCode } from '../errors';
 import type { EntityId } from '../repository/repository-events';
 
 /** A row (or, without `index`, a whole call) that failed. */
 export interface BulkRowError {
   /** Index into the caller's input; absent for failures of the call as a whole. */
   readonly index?: number;
-  /** Stable: `VALIDATION_FAILED`, `UNIQUE_VIOLATION`, `NOT_NULL_VIOLATION`, … */
-  readonly code: string;
+  /** Stable: `VALIDATION_FAILED`, `UNIQUE_VIOLATION`, `NOT_NULL_VIOLATION`, … (docs/errors.md) */
+  readonly code: ErrorCode;
   /** The validator's or the driver's message. */
   readonly message: string;
 }
@@ -47,7 +48,7 @@ export class BulkResultBuilder<Id = EntityId> {
 
   constructor(readonly dryRun = false) {}
 
-  fail(index: number | undefined, code: string, message: string): void {
+  fail(index: number | undefined, code: ErrorCode, message: string): void {
     this.errors.push(index === undefined ? { code, message } : { index, code, message });
   }
 

@@ -63,7 +63,11 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkUpdated', perRow: 'updated' });
   const { model } = context.parts;
   if (!model.version && rows.some((row) => readField(row, 'version') !== undefined)) {
-    throw new ConfigurationError(`${model.name}: expected versions need a @VersionColumn`);
+    throw ConfigurationError.needsColumn(
+      model.name,
+      'bulkUpdateByIds with expected versions',
+      'VersionColumn',
+    );
   }
   const tenantId = context.parts.tenant.current();
   const result = new BulkResultBuilder();
@@ -161,8 +165,8 @@ async function prepareRow<T extends ObjectLiteral>(
 ): Promise<RowChange> {
   const { model, tenant } = context.parts;
   const invalid = (field: string, constraint: string, message: string) =>
-    new ValidationError(model.name, [{ field, constraints: { [constraint]: message } }], index);
-  if (!isObject(row)) throw invalid('$input', 'isObject', 'must be an object');
+    ValidationError.field(model.name, field, constraint, message, index);
+  if (!isObject(row)) throw ValidationError.notAnObject(model.name, index);
   const { id: given, version: expected, ...input } = row;
   let id: EntityId;
   try {
@@ -319,7 +323,12 @@ function explainMiss<T extends ObjectLiteral>(
   const entity = context.model.name;
   const { index, id, expected } = change;
   if (found?.version !== undefined && expected !== undefined && found.version !== expected) {
-    const { code, message } = new OptimisticLockError(entity, id, expected, found.version);
+    const { code, message } = OptimisticLockError.versionMismatch(
+      entity,
+      id,
+      expected,
+      found.version,
+    );
     return { index, code, message };
   }
   const { code, message } = new NotFoundError(entity, id);

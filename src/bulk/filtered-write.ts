@@ -35,11 +35,7 @@ export function parseWriteFilters<T extends ObjectLiteral>(
   }
   const node = context.parseFilters(filters);
   if (!allowAll && matchesEverything(node)) {
-    throw new FilterError(
-      'FILTER_EMPTY',
-      '$filters',
-      `an empty filter would ${verb} every row; pass allowAll: true to mean it`,
-    );
+    throw FilterError.matchesEverything(verb);
   }
   return node;
 }

@@ -1,5 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
-import type { RepositoryError } from '../errors';
+import type { ErrorCode, RepositoryError } from '../errors';
 import type { EntityId } from '../repository/repository-events';
 
 /**
@@ -13,7 +13,7 @@ export type RowOutcome<T = ObjectLiteral> =
   | { readonly kind: 'skipped' }
   | {
       readonly kind: 'failed';
-      readonly code: string;
+      readonly code: ErrorCode;
       readonly message: string;
       readonly error?: RepositoryError;
     };

@@ -1,8 +1,11 @@
 import type { EntityId } from '../repository/repository-events';
 import { CACHED_OPERATIONS, type CacheConfig, type CachedOperation } from './cache-config';
 import type { CacheLease, CacheRef, CacheStore, CacheTier } from './cache-store';
-import { ConfigurationError } from '../errors';
+import { fraction, oneOf, positiveNumber } from '../config/option-checks';
+import { OptionError } from '../errors';
 import { SingleFlight } from './single-flight';
+
+const OPERATION_NAMES = Object.keys(CACHED_OPERATIONS) as CachedOperation[];
 
 /** What `cacheMetrics()` reports. */
 export interface CacheMetrics {
@@ -52,17 +55,10 @@ export class EntityCache {
     readonly config: CacheConfig,
     defaultNamespace: string,
   ) {
-    if (!config.store) throw new ConfigurationError('cache.store is required');
-    const ttl = config.ttlSeconds ?? 600;
-    if (!(ttl > 0)) throw new ConfigurationError('cache.ttlSeconds must be positive');
-    const jitter = config.ttlJitter ?? 0.1;
-    if (!(jitter >= 0 && jitter <= 1))
-      throw new ConfigurationError('cache.ttlJitter must be in [0, 1]');
-    for (const op of config.operations ?? []) {
-      if (!Object.hasOwn(CACHED_OPERATIONS, op)) {
-        throw new ConfigurationError(`cache.operations: "${String(op)}" cannot be cached`);
-      }
-    }
+    if (!config.store) throw OptionError.invalid('cache.store', 'a cache store', config.store);
+    const ttl = positiveNumber('cache.ttlSeconds', config.ttlSeconds ?? 600);
+    const jitter = fraction('cache.ttlJitter', config.ttlJitter ?? 0.1);
+    for (const op of config.operations ?? []) oneOf('cache.operations', op, OPERATION_NAMES);
     this.store = config.store;
     this.namespace = config.keyPrefix ?? defaultNamespace;
     this.#operations = new Set(

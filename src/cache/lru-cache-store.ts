@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { nonNegativeInteger } from '../config/option-checks';
 import type {
   CacheInvalidation,
   CacheLease,
@@ -83,7 +84,8 @@ export class LruCacheStore implements CacheStore {
   readonly #misses = { l1: 0, l2: 0 };
 
   constructor(options: LruCacheStoreOptions = {}) {
-    const { max = 0, maxBytes = 64 * 1024 * 1024 } = options;
+    const { maxBytes = 64 * 1024 * 1024 } = options;
+    const max = nonNegativeInteger('LruCacheStore.max', options.max ?? 0);
     const preallocated = max * PREALLOCATED_SLOT_BYTES;
     if (!(maxBytes - preallocated >= 1)) {
       throw new ConfigurationError(

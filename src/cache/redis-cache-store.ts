@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { callback, finiteAtLeast } from '../config/option-checks';
 import { decodeValue, encodeValue } from './cache-codec';
 import type {
   CacheInvalidation,
@@ -100,10 +101,14 @@ export class RedisCacheStore implements CacheStore {
     options: RedisCacheStoreOptions = {},
   ) {
     this.keyPrefix = options.keyPrefix ?? 'tbr:';
-    this.#timeoutMs = options.commandTimeoutMs ?? 50;
-    this.#connectTimeoutMs = options.connectTimeoutMs ?? 1000;
+    const { commandTimeoutMs = 50, connectTimeoutMs = 1000, warn } = options;
+    this.#timeoutMs = finiteAtLeast('RedisCacheStore.commandTimeoutMs', commandTimeoutMs, 0);
+    this.#connectTimeoutMs = finiteAtLeast('RedisCacheStore.connectTimeoutMs', connectTimeoutMs, 0);
     this.#pastStartup = redis.status === 'ready';
-    this.#warn = options.warn ?? ((message) => process.emitWarning(message, 'CacheWarning'));
+    this.#warn =
+      warn === undefined
+        ? (message) => process.emitWarning(message, 'CacheWarning')
+        : callback('RedisCacheStore.warn', warn);
     // Invalidations lost in an outage are delivered as soon as the connection is back, not on
     // this process's next read of the entity (it may never read it).
     redis.on('ready', () => void this.#redeliverAll());

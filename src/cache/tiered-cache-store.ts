@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { positiveNumber } from '../config/option-checks';
 import type {
   CacheInvalidation,
   CacheLease,
@@ -68,7 +69,8 @@ export class TieredCacheStore implements CacheStore {
     options: TieredCacheStoreOptions = {},
   ) {
     this.#channel = options.channel ?? 'tbr:cache-invalidations';
-    this.#l1TtlMs = (options.l1TtlSeconds ?? 60) * 1000;
+    this.#l1TtlMs =
+      positiveNumber('TieredCacheStore.l1TtlSeconds', options.l1TtlSeconds ?? 60) * 1000;
     let peers = LOCAL_STORES.get(this.#channel);
     if (!peers) LOCAL_STORES.set(this.#channel, (peers = new Set()));
     peers.add(this);

@@ -1,13 +1,13 @@
+import {
+  booleanFlag,
+  finiteAtLeast,
+  flagText,
+  positiveInteger,
+  positiveIntegerText,
+} from '../config/option-checks';
 import { ConfigurationError } from '../errors';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-const FLAGS: ReadonlyMap<string, boolean> = new Map([
-  ['true', true],
-  ['1', true],
-  ['false', false],
-  ['0', false],
-]);
 
 /**
  * How a {@link WriteCoalescer} groups single-row creates into bulk INSERTs. Every field is
@@ -64,23 +64,17 @@ export const DEFAULT_COALESCER_OPTIONS: Readonly<CoalescerOptions> = Object.free
   maxPending: 10_000,
 });
 
-/** The options with defaults filled in; a wrong one is a {@link ConfigurationError} naming it. */
+/**
+ * The options with defaults filled in; a wrong one is an `OptionError` naming it, two that
+ * contradict each other a {@link ConfigurationError}.
+ */
 export function resolveCoalescerOptions(options: Partial<CoalescerOptions> = {}): CoalescerOptions {
   const resolved = { ...DEFAULT_COALESCER_OPTIONS, ...withoutUndefined(options) };
-  if (typeof resolved.enabled !== 'boolean') {
-    throw new ConfigurationError(
-      `coalescer.enabled must be a boolean, got ${show(resolved.enabled)}`,
-    );
-  }
-  positiveInteger('maxBatchSize', resolved.maxBatchSize);
-  positiveInteger('minBatchSize', resolved.minBatchSize);
-  positiveInteger('maxPending', resolved.maxPending);
-  const wait = resolved.maxWaitMs;
-  if (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0) {
-    throw new ConfigurationError(
-      `coalescer.maxWaitMs must be a finite number ≥ 0, got ${show(wait)}`,
-    );
-  }
+  booleanFlag('coalescer.enabled', resolved.enabled);
+  positiveInteger('coalescer.maxBatchSize', resolved.maxBatchSize);
+  positiveInteger('coalescer.minBatchSize', resolved.minBatchSize);
+  positiveInteger('coalescer.maxPending', resolved.maxPending);
+  finiteAtLeast('coalescer.maxWaitMs', resolved.maxWaitMs, 0);
   if (resolved.minBatchSize > resolved.maxBatchSize) {
     throw new ConfigurationError(
       `coalescer.minBatchSize (${resolved.minBatchSize}) cannot exceed maxBatchSize (${resolved.maxBatchSize})`,
@@ -103,48 +97,23 @@ export function resolveCoalescerOptions(options: Partial<CoalescerOptions> = {})
  * | `BATCHED_CREATE_ENABLED` | `enabled` | `true`/`1`, `false`/`0` |
  * | `INSERT_BATCH_SIZE` | `maxBatchSize` | a positive integer |
  *
- * Unset or empty variables are left out. Anything else is a {@link ConfigurationError} naming
- * the variable. Nothing reads the environment unless this is called.
+ * Unset or empty variables are left out. Anything else is an `OptionError` naming the variable. Nothing reads the environment unless this is called.
  */
 export function coalescerOptionsFromEnv(env: Env = process.env): Partial<CoalescerOptions> {
   const options: { -readonly [K in keyof CoalescerOptions]?: CoalescerOptions[K] } = {};
   const enabled = env.BATCHED_CREATE_ENABLED;
   if (enabled !== undefined && enabled !== '') {
-    const value = FLAGS.get(enabled.trim().toLowerCase());
-    if (value === undefined) {
-      throw new ConfigurationError(
-        `BATCHED_CREATE_ENABLED must be true, false, 1 or 0, got ${show(enabled)}`,
-      );
-    }
-    options.enabled = value;
+    options.enabled = flagText('BATCHED_CREATE_ENABLED', enabled);
   }
   const size = env.INSERT_BATCH_SIZE;
   if (size !== undefined && size !== '') {
-    const value = Number(size);
-    if (!/^\d+$/.test(size.trim()) || !Number.isSafeInteger(value) || value <= 0) {
-      throw new ConfigurationError(
-        `INSERT_BATCH_SIZE must be a positive integer, got ${show(size)}`,
-      );
-    }
-    options.maxBatchSize = value;
+    options.maxBatchSize = positiveIntegerText('INSERT_BATCH_SIZE', size);
   }
   return options;
-}
-
-function positiveInteger(name: keyof CoalescerOptions, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new ConfigurationError(
-      `coalescer.${name} must be a positive integer, got ${show(value)}`,
-    );
-  }
 }
 
 function withoutUndefined<O extends object>(options: O): Partial<O> {
   return Object.fromEntries(
     Object.entries(options).filter(([, value]) => value !== undefined),
   ) as Partial<O>;
-}
-
-function show(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }

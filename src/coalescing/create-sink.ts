@@ -51,7 +51,12 @@ export class CreateSink<T extends ObjectLiteral> implements BatchSink<PendingCre
     }
     // Array.from visits every index; `outcomes.map` would skip the entries a failure left unset.
     return Array.from(outcomes, (outcome): Settled<T> => {
-      const unexplained = () => failure ?? noOutcome(this.name, outcome?.kind);
+      const unexplained = () =>
+        failure ??
+        BulkOperationError.noOutcome(
+          this.name,
+          `reported ${outcome?.kind ?? 'nothing'} for an entry`,
+        );
       if (outcome?.kind === 'failed') return { ok: false, error: outcome.error ?? unexplained() };
       if (outcome?.kind !== 'inserted') return { ok: false, error: unexplained() };
       const record =
@@ -93,9 +98,4 @@ export class CreateSink<T extends ObjectLiteral> implements BatchSink<PendingCre
     }
     return found;
   }
-}
-
-function noOutcome(entity: string, kind: string | undefined): BulkOperationError {
-  const message = `${entity}: the batch reported ${kind ?? 'nothing'} for an entry`;
-  return new BulkOperationError(message, []);
 }

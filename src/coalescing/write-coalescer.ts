@@ -251,10 +251,7 @@ export class WriteCoalescer {
       (_, i): Settled<R> =>
         outcomes[i] ?? {
           ok: false,
-          error: new BulkOperationError(
-            `${sink.name}: the batch gave no outcome for entry ${i}`,
-            [],
-          ),
+          error: BulkOperationError.noOutcome(sink.name, `gave no outcome for entry ${i}`),
         },
     );
     const failed = settled.reduce((n, o) => (o.ok ? n : n + 1), 0);

@@ -1,5 +1,6 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ConfigurationError } from '../errors';
+import { positiveIntegerText } from './option-checks';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Common = Pick<DataSourceOptions, 'entities' | 'synchronize' | 'logging'>;
@@ -83,9 +84,5 @@ function flag(value: string | undefined): boolean {
 function int(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigurationError(`${name} must be a positive integer, got "${raw}"`);
-  }
-  return value;
+  return positiveIntegerText(name, raw);
 }

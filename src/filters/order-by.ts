@@ -1,3 +1,4 @@
+import { given, nonNegativeInteger } from '../config/option-checks';
 import { FilterError } from '../errors';
 import type { EntityModel, ModelColumn } from '../model/entity-model';
 
@@ -55,9 +56,5 @@ function columnFor(field: string, model: EntityModel): ModelColumn {
 
 /** `limit`/`offset` must be non-negative integers. */
 export function checkPageBound(name: 'limit' | 'offset', value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw FilterError.invalidValue(name, 'a non-negative integer');
-  }
-  return value;
+  return given(value, (v) => nonNegativeInteger(name, v, FilterError.invalidValue));
 }

@@ -1,3 +1,11 @@
+import {
+  finiteAtLeast,
+  given,
+  jitterFraction,
+  nonNegativeInteger,
+  oneOf,
+  type OptionFailure,
+} from '../config/option-checks';
 import { LockingOptionError } from '../errors';
 
 /**
@@ -120,6 +128,11 @@ export const DEFAULT_LOCKING_SETTINGS: LockingSettings = Object.freeze({
 
 export const DEFAULT_CONFLICT_HISTORY_SIZE = 100;
 
+const STRATEGY_NAMES = Object.keys(LOCK_STRATEGIES) as LockStrategy[];
+
+/** A locking option out of range is a {@link LockingOptionError} (`INVALID_LOCKING_OPTION`). */
+const fail: OptionFailure = LockingOptionError.invalid;
+
 /**
  * `options` over `defaults`, each given value checked. A call that sets nothing gets `defaults`
  * itself back (no allocation). `prefix` names where the options came from in errors.
@@ -142,44 +155,26 @@ export function resolveLockingSettings(
     return defaults;
   }
   const name = (option: string) => prefix + option;
-  if (strategy !== undefined && !Object.hasOwn(LOCK_STRATEGIES, strategy)) {
-    const known = Object.keys(LOCK_STRATEGIES).join(', ');
-    throw new LockingOptionError(name('strategy'), `one of ${known}`, strategy);
-  }
   return Object.freeze({
-    strategy: strategy ?? defaults.strategy,
-    maxRetries: checkCount(name('maxRetries'), maxRetries) ?? defaults.maxRetries,
-    retryDelayMs: atLeast(name('retryDelayMs'), retryDelayMs, 0) ?? defaults.retryDelayMs,
+    strategy:
+      given(strategy, (v) => oneOf(name('strategy'), v, STRATEGY_NAMES, fail)) ?? defaults.strategy,
+    maxRetries:
+      given(maxRetries, (v) => nonNegativeInteger(name('maxRetries'), v, fail)) ??
+      defaults.maxRetries,
+    retryDelayMs:
+      given(retryDelayMs, (v) => finiteAtLeast(name('retryDelayMs'), v, 0, fail)) ??
+      defaults.retryDelayMs,
     backoffMultiplier:
-      atLeast(name('backoffMultiplier'), backoffMultiplier, 1) ?? defaults.backoffMultiplier,
+      given(backoffMultiplier, (v) => finiteAtLeast(name('backoffMultiplier'), v, 1, fail)) ??
+      defaults.backoffMultiplier,
     maxRetryDelayMs:
-      atLeast(name('maxRetryDelayMs'), maxRetryDelayMs, 0) ?? defaults.maxRetryDelayMs,
-    jitter: fraction(name('jitter'), jitter) ?? defaults.jitter,
+      given(maxRetryDelayMs, (v) => finiteAtLeast(name('maxRetryDelayMs'), v, 0, fail)) ??
+      defaults.maxRetryDelayMs,
+    jitter: given(jitter, (v) => jitterFraction(name('jitter'), v, fail)) ?? defaults.jitter,
   });
 }
 
 /** A non-negative safe integer, or `undefined` when not given. */
 export function checkCount(option: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new LockingOptionError(option, 'a non-negative integer', value);
-  }
-  return value;
-}
-
-function atLeast(option: string, value: unknown, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new LockingOptionError(option, `a finite number ≥ ${min}`, value);
-  }
-  return value;
-}
-
-function fraction(option: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new LockingOptionError(option, 'a boolean or a number in [0, 1]', value);
-  }
-  return value;
+  return given(value, (v) => nonNegativeInteger(option, v, fail));
 }

@@ -1,4 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
+import { callback, given } from '../config/option-checks';
 import {
   ConfigurationError,
   LockingOptionError,
@@ -54,17 +55,12 @@ export async function updateWithVersion<T extends ObjectLiteral, U>(
 ): Promise<T> {
   const { locking, model } = target;
   const settings = resolveLockingSettings(options, locking.settings);
-  if (typeof updater !== 'function') {
-    throw new LockingOptionError('updater', 'a function of the current row', updater);
-  }
-  if (options.resolve !== undefined && typeof options.resolve !== 'function') {
-    throw new LockingOptionError('resolve', 'a function', options.resolve);
-  }
+  callback('updater', updater, LockingOptionError.invalid);
+  given(options.resolve, (v) => callback('resolve', v, LockingOptionError.invalid));
   const version = model.version;
   if (!version && settings.strategy !== 'last-writer-wins') {
-    throw new ConfigurationError(
-      `${model.name}: updateWithVersion with strategy '${settings.strategy}' needs a @VersionColumn`,
-    );
+    const feature = `updateWithVersion with strategy '${settings.strategy}'`;
+    throw ConfigurationError.needsColumn(model.name, feature, 'VersionColumn');
   }
   const run = new VersionedUpdate(target, id, updater, settings, version);
   let succeeded = false;
@@ -167,8 +163,8 @@ class VersionedUpdate<T extends ObjectLiteral, U> {
     if (!(error instanceof OptimisticLockError)) throw error;
     if (this.attempts > this.settings.maxRetries) {
       this.exhausted = true;
-      const { entity, id, expectedVersion, actualVersion } = error;
-      throw new OptimisticLockError(entity, id, expectedVersion, actualVersion, this.attempts);
+      const { entity, id, expectedVersion: expected, actualVersion: actual } = error;
+      throw OptimisticLockError.versionMismatch(entity, id, expected, actual, this.attempts);
     }
     await pause(backoffDelay(this.attempts, this.settings));
   }

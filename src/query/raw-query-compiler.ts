@@ -26,15 +26,10 @@ export function compileRawQuery(
   adapter: DialectAdapter,
   options: GuardOptions,
 ): CompiledQuery {
-  if (typeof sql !== 'string') {
-    throw new QueryError('QUERY_INVALID_OPTION', 'sql', 'sql must be a string');
-  }
+  if (typeof sql !== 'string') throw QueryError.invalidOption('sql', 'a string', sql);
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw new QueryError(
-      'QUERY_INVALID_OPTION',
-      'params',
-      'params must be an object of named values, e.g. { id: 1 } for :id',
-    );
+    const expected = 'an object of named values ({ id: 1 } for :id)';
+    throw QueryError.invalidOption('params', expected, params);
   }
   const tokens = tokenize(sql, adapter.sqlLexicon);
   const statement = guardStatement(tokens, sql.length, options);

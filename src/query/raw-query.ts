@@ -1,8 +1,16 @@
 import type { ObjectLiteral } from 'typeorm';
+import { oneOf } from '../config/option-checks';
 import { QueryError } from '../errors';
 import type { RepositoryContext } from '../repository/repository-context';
 import { compileRawQuery } from './raw-query-compiler';
-import { FETCH_MODES, type QueryParams, type RawQueryOptions } from './raw-query-options';
+import {
+  FETCH_MODES,
+  type FetchMode,
+  type QueryParams,
+  type RawQueryOptions,
+} from './raw-query-options';
+
+const FETCH_MODE_NAMES = Object.keys(FETCH_MODES) as FetchMode[];
 
 /**
  * `repo.query()`: checks and compiles the SQL (nothing runs when it is refused), runs it on the
@@ -16,14 +24,7 @@ export async function rawQuery<T extends ObjectLiteral, R>(
   params: QueryParams,
   options: RawQueryOptions,
 ): Promise<R[] | R | null | number> {
-  const fetch = options.fetch ?? 'all';
-  if (!Object.hasOwn(FETCH_MODES, fetch)) {
-    throw new QueryError(
-      'QUERY_INVALID_OPTION',
-      'fetch',
-      `fetch must be 'all', 'one' or 'none', got ${JSON.stringify(fetch)}`,
-    );
-  }
+  const fetch = oneOf('fetch', options.fetch ?? 'all', FETCH_MODE_NAMES, QueryError.invalidOption);
   // Only `true` opens the door: a mistyped value keeps DDL refused.
   const allowAdmin = context.parts.options.allowAdmin === true;
   const compiled = compileRawQuery(sql, params, context.adapter, { allowAdmin });

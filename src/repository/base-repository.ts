@@ -95,7 +95,7 @@ export class BaseRepository<
     const adapter = adapterFor(dataSource);
     const softDelete = options.softDelete ?? model.deleteDate !== undefined;
     if (softDelete && !model.deleteDate) {
-      throw new ConfigurationError(`${model.name}: softDelete needs a @DeleteDateColumn`);
+      throw ConfigurationError.needsColumn(model.name, 'softDelete', 'DeleteDateColumn');
     }
     retrySettings(options.retry); // a bad retry config fails here, not at the first transaction
     const caching = options.cache ? setUpCache(options.cache, model.metadata.tableName) : undefined;
@@ -509,7 +509,7 @@ export class BaseRepository<
   private withExpectedVersion(node: FilterNode, expected: number): FilterNode {
     const version = this.model.version;
     if (!version) {
-      throw new ConfigurationError(`${this.model.name}: expectedVersion needs a @VersionColumn`);
+      throw ConfigurationError.needsColumn(this.model.name, 'expectedVersion', 'VersionColumn');
     }
     return andFilters(node, parseFilters({ [version.property]: expected }, this.model));
   }
@@ -534,7 +534,8 @@ export class BaseRepository<
       // when this read sees a transaction's older snapshot (REPEATABLE READ on MySQL/MariaDB,
       // whose UPDATE reads the latest row); that is a conflict all the same, never a success.
       const actual = Number(current[version.property]);
-      const conflict = new OptimisticLockError(this.model.name, id, expectedVersion, actual);
+      const { name } = this.model;
+      const conflict = OptimisticLockError.versionMismatch(name, id, expectedVersion, actual);
       this.context.parts.locking.metrics.recordConflict(conflict);
       throw conflict;
     }
@@ -563,7 +564,7 @@ export class BaseRepository<
   private deleteDate(purpose: string): ModelColumn {
     const column = this.model.deleteDate;
     if (!column) {
-      throw new ConfigurationError(`${this.model.name}: ${purpose} needs a @DeleteDateColumn`);
+      throw ConfigurationError.needsColumn(this.model.name, purpose, 'DeleteDateColumn');
     }
     return column;
   }

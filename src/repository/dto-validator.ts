@@ -52,8 +52,7 @@ export class DtoValidator {
     index?: number,
   ): Record<string, unknown> | Promise<Record<string, unknown>> {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      const fields = [{ field: '$input', constraints: { isObject: 'must be an object' } }];
-      throw new ValidationError(this.entity, fields, index);
+      throw ValidationError.notAnObject(this.entity, index);
     }
     if (!this.#fast) return this.#validateAsync(input, index);
     const instance = Object.assign(new this.dtoClass(), input);

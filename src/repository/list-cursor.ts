@@ -40,7 +40,7 @@ export function encodeCursor<T extends ObjectLiteral>(keys: readonly SortKey[], 
  * @throws FilterError `FILTER_INVALID_CURSOR` (key `after`) for anything but a cursor of this order
  */
 export function decodeCursor(cursor: unknown, keys: readonly SortKey[]): unknown[] {
-  const invalid = (why: string) => new FilterError('FILTER_INVALID_CURSOR', 'after', why);
+  const invalid = (why: string) => FilterError.invalidCursor(why);
   if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]{1,4096}$/.test(cursor)) {
     throw invalid('expected a cursor string from a previous page (nextCursor)');
   }

@@ -54,10 +54,7 @@ export class TenantScope {
     if (!this.column) return undefined;
     const tenant = this.#resolve?.();
     if (tenant === undefined || tenant === '') {
-      throw new TenantError(
-        'TENANT_MISSING',
-        `no tenant resolved for column "${this.column.property}"`,
-      );
+      throw TenantError.missing(this.column.property);
     }
     return tenant;
   }
@@ -73,10 +70,7 @@ export class TenantScope {
     const resolved = this.#resolve?.();
     if (resolved === undefined || resolved === '' || crossTenant) return explicit;
     if (!sameTenant(explicit, resolved)) {
-      throw new TenantError(
-        'TENANT_MISMATCH',
-        `tenantId "${explicit}" is not the current tenant "${resolved}" (pass crossTenant: true to write another tenant's rows)`,
-      );
+      throw TenantError.notCurrent(explicit, resolved);
     }
     return explicit;
   }
@@ -95,10 +89,7 @@ export class TenantScope {
     if (!this.column || tenant === undefined) return;
     const given = values[this.column.property];
     if (given !== undefined && !sameTenant(given, tenant)) {
-      throw new TenantError(
-        'TENANT_MISMATCH',
-        `input names tenant "${String(given)}" but the current tenant is "${tenant}"`,
-      );
+      throw TenantError.inputNamesOther(given, tenant);
     }
     values[this.column.property] = tenant;
   }

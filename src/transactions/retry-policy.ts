@@ -1,5 +1,12 @@
-import { backoffDelay } from '../locking/backoff';
+import {
+  finiteAtLeast,
+  given,
+  jitterFraction,
+  nonNegativeInteger,
+  type OptionFailure,
+} from '../config/option-checks';
 import { TransactionOptionError, TransientDatabaseError } from '../errors';
+import { backoffDelay } from '../locking/backoff';
 
 /**
  * How `withTransaction` and `repo.transaction` retry a transaction that failed for a transient
@@ -80,6 +87,9 @@ export function mergeRetryConfig(
   return merged;
 }
 
+/** A retry option out of range is a {@link TransactionOptionError}. */
+const fail: OptionFailure = TransactionOptionError.invalid;
+
 /**
  * `config` checked and completed with the defaults.
  * @param option the name errors give the config (`retry`)
@@ -87,40 +97,25 @@ export function mergeRetryConfig(
  */
 export function retrySettings(config: RetryConfig | undefined, option = 'retry'): RetrySettings {
   if (config === undefined) return DEFAULT_RETRY_CONFIG;
-  if (typeof config !== 'object' || config === null) {
-    throw new TransactionOptionError(option, 'an object', config);
-  }
-  const field = <K extends keyof RetrySettings>(
-    key: K,
-    valid: (value: number) => boolean,
-    expected: string,
-  ): number => {
-    const value = config[key];
-    if (value === undefined) return DEFAULT_RETRY_CONFIG[key];
-    if (typeof value !== 'number' || !valid(value)) {
-      throw new TransactionOptionError(`${option}.${key}`, expected, value);
-    }
-    return value;
-  };
-  const finiteAtLeast = (min: number) => (v: number) => Number.isFinite(v) && v >= min;
+  if (typeof config !== 'object' || config === null) throw fail(option, 'an object', config);
+  const { maxRetries, initialDelayMs, maxDelayMs, exponentialBase, jitter } = config;
+  const name = (key: keyof RetrySettings) => `${option}.${key}`;
+  const defaults = DEFAULT_RETRY_CONFIG;
   return {
-    maxRetries: field(
-      'maxRetries',
-      (v) => Number.isSafeInteger(v) && v >= 0,
-      'a non-negative integer',
-    ),
-    initialDelayMs: field('initialDelayMs', finiteAtLeast(0), 'a finite number ≥ 0'),
-    maxDelayMs: field('maxDelayMs', finiteAtLeast(0), 'a finite number ≥ 0'),
-    exponentialBase: field('exponentialBase', finiteAtLeast(1), 'a finite number ≥ 1'),
-    jitter: jitterFraction(config.jitter, `${option}.jitter`),
+    maxRetries:
+      given(maxRetries, (v) => nonNegativeInteger(name('maxRetries'), v, fail)) ??
+      defaults.maxRetries,
+    initialDelayMs:
+      given(initialDelayMs, (v) => finiteAtLeast(name('initialDelayMs'), v, 0, fail)) ??
+      defaults.initialDelayMs,
+    maxDelayMs:
+      given(maxDelayMs, (v) => finiteAtLeast(name('maxDelayMs'), v, 0, fail)) ??
+      defaults.maxDelayMs,
+    exponentialBase:
+      given(exponentialBase, (v) => finiteAtLeast(name('exponentialBase'), v, 1, fail)) ??
+      defaults.exponentialBase,
+    jitter: given(jitter, (v) => jitterFraction(name('jitter'), v, fail)) ?? defaults.jitter,
   };
-}
-
-function jitterFraction(jitter: unknown, option: string): number {
-  if (jitter === undefined) return DEFAULT_RETRY_CONFIG.jitter;
-  if (typeof jitter === 'boolean') return jitter ? 1 : 0;
-  if (typeof jitter === 'number' && jitter >= 0 && jitter <= 1) return jitter;
-  throw new TransactionOptionError(option, 'a boolean or a number in [0, 1]', jitter);
 }
 
 /**

@@ -60,7 +60,11 @@ export async function withTransaction<R>(
   checkIsolationLevel(dataSource, isolationLevel);
   const bound = manager.queryRunner;
   if (bound?.isReleased) {
-    throw new TransactionOptionError('manager', 'a manager whose QueryRunner is open', 'released');
+    throw TransactionOptionError.invalid(
+      'manager',
+      'a manager whose QueryRunner is open',
+      'released',
+    );
   }
   if (bound?.isTransactionActive) return nested(manager, work, isolationLevel);
   let runner = bound ?? dataSource.createQueryRunner();
@@ -90,7 +94,7 @@ function nested<R>(
 ): Promise<R> {
   const outer = RunnerClaim.of(manager.queryRunner!)?.isolationLevel;
   if (isolationLevel !== undefined && isolationLevel !== outer) {
-    throw new TransactionOptionError(
+    throw TransactionOptionError.invalid(
       'isolationLevel',
       `the outer transaction's level (${outer ?? 'not set'}) in a nested transaction`,
       isolationLevel,
@@ -241,6 +245,6 @@ function checkIsolationLevel(dataSource: DataSource, level: IsolationLevel | und
   );
   if (!(supported as readonly unknown[]).includes(level)) {
     const expected = `one of ${supported.join(', ')} on ${dataSource.options.type}`;
-    throw new TransactionOptionError('isolationLevel', expected, level);
+    throw TransactionOptionError.invalid('isolationLevel', expected, level);
   }
 }

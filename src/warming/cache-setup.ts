@@ -1,6 +1,6 @@
 import type { CacheConfig } from '../cache/cache-config';
 import { EntityCache } from '../cache/entity-cache';
-import { ConfigurationError } from '../errors';
+import { booleanFlag, positiveNumber } from '../config/option-checks';
 import { warmingSettings, type WarmingSettings } from './cache-warmer';
 import { QueryUsageTracker } from './query-usage-tracker';
 import { LocalWarmLock, RedisWarmLock, type WarmLock } from './warm-lock';
@@ -18,10 +18,10 @@ export function setUpCache(config: CacheConfig, tableName: string): CacheSetup {
   const cache = new EntityCache(config, tableName);
   const settings = warmingSettings(config.warming);
   for (const name of ['popularQueriesLimit', 'minUsageCount', 'warmIntervalSeconds'] as const) {
-    if (!(settings[name] > 0)) {
-      throw new ConfigurationError(`cache.warming.${name} must be positive`);
-    }
+    positiveNumber(`cache.warming.${name}`, settings[name]);
   }
+  booleanFlag('cache.warming.enabled', settings.enabled);
+  booleanFlag('cache.warming.trackUsage', settings.trackUsage);
   const { redis, keyPrefix = 'tbr:' } = config.store;
   const usage = settings.trackUsage
     ? new QueryUsageTracker({

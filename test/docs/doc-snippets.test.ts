@@ -96,7 +96,9 @@ describe('documentation code blocks', () => {
   beforeAll(() => {
     rmSync(out, { recursive: true, force: true });
     mkdirSync(join(out, 'node_modules', PACKAGE), { recursive: true });
-    // A program imports the package by name; here it is this checkout's source.
+    // A program imports the package by name; here it is this checkout's source. A package scope
+    // of its own keeps Node from resolving the name as the project's self-reference (dist/).
+    writeFileSync(join(out, 'package.json'), '{ "name": "doc-snippets", "private": true }\n');
     writeFileSync(
       join(out, 'node_modules', PACKAGE, 'index.js'),
       `module.exports = require(${JSON.stringify(join(root, 'src', 'index.ts'))});\n`,

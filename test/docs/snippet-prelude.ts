@@ -147,3 +147,7 @@ export declare const email: string;
 export declare const cutoff: Date;
 export declare function handle(items: readonly unknown[]): void;
 export declare function work(tx: AccountRepository): Promise<void>;
+export declare const dto: UpdateEmployeeDto;
+export declare const expectedVersion: number;
+/** An HTTP handler's answer. */
+export declare function reply(status: number, message?: string): void;
