@@ -2,7 +2,9 @@ import type { EntityId } from '../repository/repository-events';
 import { CACHED_OPERATIONS, type CacheConfig, type CachedOperation } from './cache-config';
 import type { CacheLease, CacheRef, CacheStore, CacheTier } from './cache-store';
 import { ConfigurationError } from '../errors';
+import { InProcessWarmingCoordination } from './in-process-coordination';
 import { SingleFlight } from './single-flight';
+import type { CoordinationScope, WarmingCoordination } from './warming-coordination';
 
 /** What `cacheMetrics()` reports. */
 export interface CacheMetrics {
@@ -21,6 +23,12 @@ export interface CacheMetrics {
 }
 
 export interface WarmMetrics {
+  /**
+   * Whom usage counts and the warm lock are shared with: `'fleet'` through the store's
+   * coordination (Redis), `'process'` when the store offers none (`LruCacheStore`): then each
+   * instance counts and warms on its own.
+   */
+  readonly coordination: CoordinationScope;
   readonly runs: number;
   readonly queriesWarmed: number;
   readonly lastDurationMs: number | undefined;
@@ -34,6 +42,8 @@ export interface WarmMetrics {
 export class EntityCache {
   readonly namespace: string;
   readonly store: CacheStore;
+  /** Where warming keeps usage counts and its lock: the store's, or this process's. */
+  readonly coordination: WarmingCoordination;
   readonly #operations: ReadonlySet<CachedOperation>;
   readonly #ttlMs: number;
   readonly #jitter: number;
@@ -41,12 +51,7 @@ export class EntityCache {
   #fills = 0;
   #fillsRejected = 0;
   #invalidations = 0;
-  warm: WarmMetrics = {
-    runs: 0,
-    queriesWarmed: 0,
-    lastDurationMs: undefined,
-    lastRunAt: undefined,
-  };
+  warm: WarmMetrics;
 
   constructor(
     readonly config: CacheConfig,
@@ -64,6 +69,14 @@ export class EntityCache {
       }
     }
     this.store = config.store;
+    this.coordination = config.store.coordination ?? new InProcessWarmingCoordination(config.store);
+    this.warm = {
+      coordination: this.coordination.scope,
+      runs: 0,
+      queriesWarmed: 0,
+      lastDurationMs: undefined,
+      lastRunAt: undefined,
+    };
     this.namespace = config.keyPrefix ?? defaultNamespace;
     this.#operations = new Set(
       config.operations ?? (Object.keys(CACHED_OPERATIONS) as CachedOperation[]),

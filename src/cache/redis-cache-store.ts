@@ -6,10 +6,10 @@ import type {
   CacheLease,
   CacheRead,
   CacheRef,
-  CacheStore,
   CacheTier,
   StoreMetrics,
 } from './cache-store';
+import type { SharedCacheTier, TierSubscriber, TierSubscription } from './cache-tiers';
 import { escapeGlob } from './glob';
 import {
   FILL_SCRIPT,
@@ -17,6 +17,9 @@ import {
   initialGeneration,
   INVALIDATE_SCRIPT,
 } from './redis-scripts';
+import { subscribeRedis } from './redis-subscription';
+import { RedisWarmingCoordination } from './redis-warming-coordination';
+import type { WarmingCoordination } from './warming-coordination';
 
 export interface RedisCacheStoreOptions {
   /**
@@ -78,10 +81,14 @@ const INVALIDATE = new Script(INVALIDATE_SCRIPT);
  * repository reads the database and does not fill), errors are counted, one warning is logged per
  * outage, and caching resumes by itself. An invalidation that could not be delivered is remembered
  * per namespace, and the namespace is flushed before this store serves from it again.
+ *
+ * Warming coordinates through the same Redis: usage counts and the warm lock are shared by every
+ * instance with the same client and `keyPrefix` ({@link RedisWarmingCoordination}).
  */
-export class RedisCacheStore implements CacheStore {
+export class RedisCacheStore implements SharedCacheTier {
   readonly tiers: readonly CacheTier[] = ['l2'];
   readonly keyPrefix: string;
+  readonly coordination: WarmingCoordination;
   readonly #timeoutMs: number;
   readonly #warn: (message: string) => void;
   readonly #undelivered = new Set<string>();
@@ -100,6 +107,7 @@ export class RedisCacheStore implements CacheStore {
     options: RedisCacheStoreOptions = {},
   ) {
     this.keyPrefix = options.keyPrefix ?? 'tbr:';
+    this.coordination = new RedisWarmingCoordination(redis, this.keyPrefix);
     this.#timeoutMs = options.commandTimeoutMs ?? 50;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 1000;
     this.#pastStartup = redis.status === 'ready';
@@ -221,6 +229,11 @@ export class RedisCacheStore implements CacheStore {
   /** Publishes on `channel`, fail-open like every other command; resolves to whether it was sent. */
   async publish(channel: string, message: string): Promise<boolean> {
     return (await this.#guarded(() => this.redis.publish(channel, message))) !== undefined;
+  }
+
+  /** Subscribes to `channel` on a connection of its own (`redis.duplicate()`). */
+  subscribe(channel: string, subscriber: TierSubscriber): TierSubscription {
+    return subscribeRedis(this.redis, channel, subscriber);
   }
 
   #run(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {

@@ -1,5 +1,8 @@
 import { QueryUsageTracker } from '../../src/warming/query-usage-tracker';
 import { canonicalSpec } from '../../src/cache/query-spec';
+import { InProcessWarmingCoordination } from '../../src/cache/in-process-coordination';
+import { RedisWarmingCoordination } from '../../src/cache/redis-warming-coordination';
+import type { WarmingCoordination } from '../../src';
 import {
   openStore,
   STORE_KINDS,
@@ -23,13 +26,16 @@ describe('QueryUsageTracker', () => {
     afterAll(async () => {
       for (const client of clients) await client.quit();
     });
+    const coordination = (keyPrefix: string): WarmingCoordination => {
+      if (backend === 'in process') return new InProcessWarmingCoordination({});
+      const redis = redisClient();
+      clients.push(redis);
+      return new RedisWarmingCoordination(redis, keyPrefix);
+    };
     const tracker = (namespace = 'emp', keyPrefix = uniquePrefix()) => {
-      const redis = backend === 'redis' ? redisClient() : undefined;
-      if (redis) clients.push(redis);
       return new QueryUsageTracker({
         namespace,
-        redis,
-        keyPrefix,
+        coordination: coordination(keyPrefix),
         windowSeconds: 60,
         now: () => now,
       });
@@ -60,7 +66,7 @@ describe('QueryUsageTracker', () => {
       expect(await t.popular(10, 1)).toEqual([]);
     });
 
-    if (backend === 'redis') {
+    if (backend !== 'in process') {
       it('shares counts between instances', async () => {
         const prefix = uniquePrefix();
         const a = tracker('emp', prefix);
@@ -172,6 +178,12 @@ describe.each(combos)('cache warming on %s with the %s store', (dialect, kind) =
     b.stopCacheWarming();
     expect(results.filter((r) => r !== undefined)).toHaveLength(1);
     expect(await a.shouldWarmCache()).toBe(false);
+  });
+
+  it('reports whether usage and the warm lock are shared by the fleet or by this process', () => {
+    // The in-process LRU offers no coordination; every Redis-backed store offers its own.
+    const scope = kind === 'lru' ? 'process' : 'fleet';
+    expect(repository().cacheMetrics()!.warm.coordination).toBe(scope);
   });
 
   it('does not schedule warming unless enabled', async () => {
