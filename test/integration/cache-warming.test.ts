@@ -4,12 +4,15 @@ import { InProcessWarmingCoordination } from '../../src/cache/in-process-coordin
 import { RedisWarmingCoordination } from '../../src/cache/redis-warming-coordination';
 import type { WarmingCoordination } from '../../src';
 import {
+  CONTRACT_STORE_KINDS,
+  nodeRedisClient,
   openStore,
-  STORE_KINDS,
   redisClient,
   uniquePrefix,
   type OpenStore,
 } from '../support/cache-stores';
+import type { NodeRedisClient } from '../support/node-redis-client';
+import { NodeRedisWarmingCoordination } from '../support/node-redis-warming-coordination';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository } from '../support/employee';
 import { DIALECTS, REDIS_AVAILABLE } from '../support/servers';
@@ -18,16 +21,25 @@ const spec = (department: string, tenant?: string) =>
   canonicalSpec({ op: 'count', tenant, args: { filters: { department } } });
 
 describe('QueryUsageTracker', () => {
-  const backends = REDIS_AVAILABLE ? (['in process', 'redis'] as const) : (['in process'] as const);
+  // node-redis: the coordination of the store written outside the library.
+  const backends = REDIS_AVAILABLE
+    ? (['in process', 'redis', 'node-redis'] as const)
+    : (['in process'] as const);
 
   describe.each(backends)('%s', (backend) => {
     let now = 1_000_000_000;
     const clients: ReturnType<typeof redisClient>[] = [];
+    let nodeRedis: NodeRedisClient | undefined;
+    beforeAll(async () => {
+      if (backend === 'node-redis') nodeRedis = await nodeRedisClient();
+    });
     afterAll(async () => {
       for (const client of clients) await client.quit();
+      await nodeRedis?.close();
     });
     const coordination = (keyPrefix: string): WarmingCoordination => {
       if (backend === 'in process') return new InProcessWarmingCoordination({});
+      if (backend === 'node-redis') return new NodeRedisWarmingCoordination(nodeRedis!, keyPrefix);
       const redis = redisClient();
       clients.push(redis);
       return new RedisWarmingCoordination(redis, keyPrefix);
@@ -80,7 +92,9 @@ describe('QueryUsageTracker', () => {
   });
 });
 
-const combos = DIALECTS.flatMap((dialect) => STORE_KINDS.map((kind) => [dialect, kind] as const));
+const combos = DIALECTS.flatMap((dialect) =>
+  CONTRACT_STORE_KINDS.map((kind) => [dialect, kind] as const),
+);
 
 describe.each(combos)('cache warming on %s with the %s store', (dialect, kind) => {
   let db: TestDataSource;
