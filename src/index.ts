@@ -54,6 +54,13 @@ export type {
   CacheInvalidation,
   StoreMetrics,
 } from './cache/cache-store';
+export type {
+  LocalCacheTier,
+  SharedCacheTier,
+  TierSubscriber,
+  TierSubscription,
+} from './cache/cache-tiers';
+export type { CoordinationScope, WarmingCoordination } from './cache/warming-coordination';
 export type { CacheConfig, CachedOperation, WarmingConfig } from './cache/cache-config';
 export type { CacheMetrics, WarmMetrics } from './cache/entity-cache';
 export type { PopularQuery } from './warming/query-usage-tracker';

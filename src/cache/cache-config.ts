@@ -36,8 +36,9 @@ export interface WarmingConfig {
   readonly warmIntervalSeconds?: number;
   /**
    * Count each cached read's normalized query, for `getPopularQueries()` and `warmCache()`. Counts
-   * are kept in process and flushed to Redis (a sorted set per window) every few seconds when the
-   * store has a Redis, shared by every instance.
+   * are kept in process and flushed every few seconds to the store's coordination (Redis: a sorted
+   * set per window), shared by every instance; a store without one (`LruCacheStore`) counts per
+   * repository, in process (`cacheMetrics().warm.coordination` says which).
    * @default the value of `enabled`
    * Cost: about 1 µs per cached read (a Map update; list/count reuse the key the cache built);
    * one pipelined Redis round trip per flush.
@@ -47,7 +48,7 @@ export interface WarmingConfig {
 
 /** Caching for one entity's repository. */
 export interface CacheConfig {
-  /** Where entries live: `LruCacheStore`, `RedisCacheStore` or `TieredCacheStore`. */
+  /** Where entries live: `LruCacheStore`, `RedisCacheStore`, `TieredCacheStore`, or your own `CacheStore`. */
   readonly store: CacheStore;
   /**
    * Lifetime of an entry. Writes invalidate entries long before this; it bounds memory.

@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { WarmingCoordination } from './warming-coordination';
 
 /**
  * One cache entry. A namespace holds one entity's entries (a Redis hash tag, so they share a
@@ -55,7 +55,8 @@ export interface StoreMetrics {
 /**
  * The storage behind a repository's cache: read with a lease, fill only if nothing changed since
  * the read, invalidate rows and queries, clear by pattern. Implementations: {@link LruCacheStore}
- * (in process), {@link RedisCacheStore} (shared), {@link TieredCacheStore} (both).
+ * (in process), {@link RedisCacheStore} (shared), {@link TieredCacheStore} (both); a store of your
+ * own implements this and runs through the same contract (docs/caching.md, "Writing a store").
  *
  * Values are plain data (objects, arrays, numbers, strings, null, Date, bigint, Buffer). A value a
  * store returns may be shared with the store: treat it as read-only (the repository copies it).
@@ -78,9 +79,16 @@ export interface CacheStore {
    */
   clear(namespace: string, pattern?: string): Promise<number>;
   metrics(): StoreMetrics;
-  /** The Redis client behind the store, when there is one: usage counts and the warm lock use it. */
-  readonly redis?: Redis | Cluster;
-  /** The prefix of the store's Redis keys, shared by the usage counts and the warm lock. */
-  readonly keyPrefix?: string;
+  /**
+   * Where cache warming keeps its usage counts and its warm lock. A shared store offers a
+   * coordination of scope `'fleet'`, so that every instance counts into the same windows and one
+   * instance warms per interval; `cacheMetrics().warm.coordination` reports which one a
+   * repository got.
+   * @default none: warming coordinates in process (each repository counts its own reads; the
+   *   lock is shared by the repositories of this store object), as for `LruCacheStore`
+   * Cost: whatever its backend costs; usage counts reach it every few seconds, one batch a flush,
+   *   and the lock is taken once per warm.
+   */
+  readonly coordination?: WarmingCoordination;
   close?(): Promise<void>;
 }

@@ -3,7 +3,9 @@ import { CACHED_OPERATIONS, type CacheConfig, type CachedOperation } from './cac
 import type { CacheLease, CacheRef, CacheStore, CacheTier } from './cache-store';
 import { fraction, oneOf, positiveNumber } from '../config/option-checks';
 import { OptionError } from '../errors';
+import { InProcessWarmingCoordination } from './in-process-coordination';
 import { SingleFlight } from './single-flight';
+import type { CoordinationScope, WarmingCoordination } from './warming-coordination';
 
 const OPERATION_NAMES = Object.keys(CACHED_OPERATIONS) as CachedOperation[];
 
@@ -24,6 +26,12 @@ export interface CacheMetrics {
 }
 
 export interface WarmMetrics {
+  /**
+   * Whom usage counts and the warm lock are shared with: `'fleet'` through the store's
+   * coordination (Redis), `'process'` when the store offers none (`LruCacheStore`): then each
+   * instance counts and warms on its own.
+   */
+  readonly coordination: CoordinationScope;
   readonly runs: number;
   readonly queriesWarmed: number;
   readonly lastDurationMs: number | undefined;
@@ -37,6 +45,8 @@ export interface WarmMetrics {
 export class EntityCache {
   readonly namespace: string;
   readonly store: CacheStore;
+  /** Where warming keeps usage counts and its lock: the store's, or this process's. */
+  readonly coordination: WarmingCoordination;
   readonly #operations: ReadonlySet<CachedOperation>;
   readonly #ttlMs: number;
   readonly #jitter: number;
@@ -44,12 +54,7 @@ export class EntityCache {
   #fills = 0;
   #fillsRejected = 0;
   #invalidations = 0;
-  warm: WarmMetrics = {
-    runs: 0,
-    queriesWarmed: 0,
-    lastDurationMs: undefined,
-    lastRunAt: undefined,
-  };
+  warm: WarmMetrics;
 
   constructor(
     readonly config: CacheConfig,
@@ -60,6 +65,14 @@ export class EntityCache {
     const jitter = fraction('cache.ttlJitter', config.ttlJitter ?? 0.1);
     for (const op of config.operations ?? []) oneOf('cache.operations', op, OPERATION_NAMES);
     this.store = config.store;
+    this.coordination = config.store.coordination ?? new InProcessWarmingCoordination(config.store);
+    this.warm = {
+      coordination: this.coordination.scope,
+      runs: 0,
+      queriesWarmed: 0,
+      lastDurationMs: undefined,
+      lastRunAt: undefined,
+    };
     this.namespace = config.keyPrefix ?? defaultNamespace;
     this.#operations = new Set(
       config.operations ?? (Object.keys(CACHED_OPERATIONS) as CachedOperation[]),

@@ -5,10 +5,10 @@ import type {
   CacheLease,
   CacheRead,
   CacheRef,
-  CacheStore,
   CacheTier,
   StoreMetrics,
 } from './cache-store';
+import type { LocalCacheTier } from './cache-tiers';
 import { globMatcher } from './glob';
 import { estimateBytes } from './value-size';
 import { ConfigurationError } from '../errors';
@@ -75,8 +75,10 @@ const PREALLOCATED_SLOT_BYTES = 40;
  *
  * A fill succeeds only if no write touched the namespace since the read that leased it, so a
  * reader that loaded an old row can never cache it after the write's invalidation.
+ *
+ * It offers no warming coordination: warming with it alone is per process.
  */
-export class LruCacheStore implements CacheStore {
+export class LruCacheStore implements LocalCacheTier {
   readonly tiers: readonly CacheTier[] = ['l1'];
   readonly #entries: LRUCache<string, Slot>;
   readonly #generations = new Map<string, Generations>();

@@ -7,10 +7,10 @@ import type {
   CacheLease,
   CacheRead,
   CacheRef,
-  CacheStore,
   CacheTier,
   StoreMetrics,
 } from './cache-store';
+import type { SharedCacheTier, TierSubscriber, TierSubscription } from './cache-tiers';
 import { escapeGlob } from './glob';
 import {
   FILL_SCRIPT,
@@ -18,6 +18,9 @@ import {
   initialGeneration,
   INVALIDATE_SCRIPT,
 } from './redis-scripts';
+import { subscribeRedis } from './redis-subscription';
+import { RedisWarmingCoordination } from './redis-warming-coordination';
+import type { WarmingCoordination } from './warming-coordination';
 
 export interface RedisCacheStoreOptions {
   /**
@@ -79,10 +82,14 @@ const INVALIDATE = new Script(INVALIDATE_SCRIPT);
  * repository reads the database and does not fill), errors are counted, one warning is logged per
  * outage, and caching resumes by itself. An invalidation that could not be delivered is remembered
  * per namespace, and the namespace is flushed before this store serves from it again.
+ *
+ * Warming coordinates through the same Redis: usage counts and the warm lock are shared by every
+ * instance with the same client and `keyPrefix` ({@link RedisWarmingCoordination}).
  */
-export class RedisCacheStore implements CacheStore {
+export class RedisCacheStore implements SharedCacheTier {
   readonly tiers: readonly CacheTier[] = ['l2'];
   readonly keyPrefix: string;
+  readonly coordination: WarmingCoordination;
   readonly #timeoutMs: number;
   readonly #warn: (message: string) => void;
   readonly #undelivered = new Set<string>();
@@ -102,6 +109,7 @@ export class RedisCacheStore implements CacheStore {
   ) {
     this.keyPrefix = options.keyPrefix ?? 'tbr:';
     const { commandTimeoutMs = 50, connectTimeoutMs = 1000, warn } = options;
+    this.coordination = new RedisWarmingCoordination(redis, this.keyPrefix);
     this.#timeoutMs = finiteAtLeast('RedisCacheStore.commandTimeoutMs', commandTimeoutMs, 0);
     this.#connectTimeoutMs = finiteAtLeast('RedisCacheStore.connectTimeoutMs', connectTimeoutMs, 0);
     this.#pastStartup = redis.status === 'ready';
@@ -226,6 +234,11 @@ export class RedisCacheStore implements CacheStore {
   /** Publishes on `channel`, fail-open like every other command; resolves to whether it was sent. */
   async publish(channel: string, message: string): Promise<boolean> {
     return (await this.#guarded(() => this.redis.publish(channel, message))) !== undefined;
+  }
+
+  /** Subscribes to `channel` on a connection of its own (`redis.duplicate()`). */
+  subscribe(channel: string, subscriber: TierSubscriber): TierSubscription {
+    return subscribeRedis(this.redis, channel, subscriber);
   }
 
   #run(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
 import { positiveNumber } from '../config/option-checks';
 import type {
   CacheInvalidation,
@@ -10,12 +9,13 @@ import type {
   CacheTier,
   StoreMetrics,
 } from './cache-store';
-import type { LruCacheStore } from './lru-cache-store';
-import type { RedisCacheStore } from './redis-cache-store';
+import type { LocalCacheTier, SharedCacheTier, TierSubscription } from './cache-tiers';
+import type { WarmingCoordination } from './warming-coordination';
 
 export interface TieredCacheStoreOptions {
   /**
-   * The pub/sub channel invalidations travel on; every process sharing the Redis must use the same.
+   * The channel invalidations travel on (through L2's `publish` and `subscribe`: Redis pub/sub for
+   * a `RedisCacheStore`); every process sharing the L2 must use the same.
    * @default 'tbr:cache-invalidations'
    */
   readonly channel?: string;
@@ -47,50 +47,47 @@ const PROCESS_ID = randomUUID();
 const LOCAL_STORES = new Map<string, Set<TieredCacheStore>>();
 
 /**
- * An in-process L1 ({@link LruCacheStore}) in front of a shared L2 ({@link RedisCacheStore}). A
- * write invalidates L2 first, then the L1 of every tiered store in this process, then publishes the
- * invalidation so that every other process evicts its L1 entries too.
+ * An in-process L1 (a {@link LocalCacheTier}: `LruCacheStore`) in front of a shared L2 (a
+ * {@link SharedCacheTier}: `RedisCacheStore`, or a store of your own). A write invalidates L2
+ * first, then the L1 of every tiered store in this process, then publishes the invalidation so
+ * that every other process evicts its L1 entries too. Warming coordinates through L2's
+ * coordination.
  *
- * L1 is used only while the pub/sub subscription is up: when it drops, invalidations from other
- * processes could be missed, so L1 is cleared and reads go to L2 until it is back.
+ * L1 is used only while the subscription to the channel is up: when it drops, invalidations from
+ * other processes could be missed, so L1 is cleared and reads go to L2 until it is back.
  */
-export class TieredCacheStore implements CacheStore {
+export class TieredCacheStore<
+  L1 extends LocalCacheTier = LocalCacheTier,
+  L2 extends SharedCacheTier = SharedCacheTier,
+> implements CacheStore {
   readonly tiers: readonly CacheTier[] = ['l1', 'l2'];
+  readonly coordination: WarmingCoordination | undefined;
   readonly #channel: string;
   readonly #l1TtlMs: number;
-  readonly #subscriber: Redis | Cluster;
+  readonly #subscription: TierSubscription;
   #subscribed = false;
   #closed = false;
   #waiters: (() => void)[] = [];
 
   constructor(
-    readonly l1: LruCacheStore,
-    readonly l2: RedisCacheStore,
+    readonly l1: L1,
+    readonly l2: L2,
     options: TieredCacheStoreOptions = {},
   ) {
     this.#channel = options.channel ?? 'tbr:cache-invalidations';
     this.#l1TtlMs =
       positiveNumber('TieredCacheStore.l1TtlSeconds', options.l1TtlSeconds ?? 60) * 1000;
+    this.coordination = l2.coordination;
     let peers = LOCAL_STORES.get(this.#channel);
     if (!peers) LOCAL_STORES.set(this.#channel, (peers = new Set()));
     peers.add(this);
 
-    l2.onRedelivered((namespace) => void this.#flushEverywhere(namespace));
-    this.#subscriber = l2.redis.duplicate();
-    this.#subscriber.on('message', (_channel: string, text: string) => this.#receive(text));
-    this.#subscriber.on('ready', () => void this.#subscribe());
-    this.#subscriber.on('close', () => this.#unsubscribed());
-    this.#subscriber.on('error', () => undefined); // counted through L2; reconnects by itself
-    // A lazy client's duplicate is lazy too; L1 waits for the subscription, so connect it now.
-    if (this.#subscriber.status === 'wait') this.#subscriber.connect().catch(() => undefined);
-  }
-
-  get redis(): Redis | Cluster {
-    return this.l2.redis;
-  }
-
-  get keyPrefix(): string {
-    return this.l2.keyPrefix;
+    l2.onRedelivered?.((namespace) => void this.#flushEverywhere(namespace));
+    this.#subscription = l2.subscribe(this.#channel, {
+      message: (text) => this.#receive(text),
+      up: () => this.#up(),
+      down: () => this.#unsubscribed(),
+    });
   }
 
   /** Whether L1 is in use: the invalidation subscription is up. */
@@ -169,25 +166,20 @@ export class TieredCacheStore implements CacheStore {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  /** Stops listening for invalidations and forgets this store; the Redis client stays open. */
+  /** Stops listening for invalidations and forgets this store; the L2's client stays open. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#unsubscribed();
     this.#wake();
     LOCAL_STORES.get(this.#channel)?.delete(this);
-    await this.#subscriber.quit().catch(() => this.#subscriber.disconnect());
+    await this.#subscription.close();
   }
 
-  async #subscribe(): Promise<void> {
-    try {
-      await this.#subscriber.subscribe(this.#channel);
-      // Messages may have been missed while unsubscribed: start L1 from empty.
-      this.l1.clearNow();
-      this.#subscribed = !this.#closed;
-      this.#wake();
-    } catch {
-      this.#unsubscribed();
-    }
+  #up(): void {
+    // Messages may have been missed while unsubscribed: start L1 from empty.
+    this.l1.clearNow();
+    this.#subscribed = !this.#closed;
+    this.#wake();
   }
 
   #wake(): void {

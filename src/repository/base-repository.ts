@@ -319,7 +319,7 @@ export class BaseRepository<
 
   /**
    * The `popularQueriesLimit` most used cached reads with at least `minUsageCount` uses in the
-   * current and previous window, counted across every instance sharing the Redis.
+   * current and previous window, counted by every instance sharing the store's coordination.
    */
   getPopularQueries(): Promise<PopularQuery[]> {
     return this.requireWarmer().popular();
@@ -332,7 +332,7 @@ export class BaseRepository<
 
   /**
    * Warms now if due, then every `warmIntervalSeconds` on an unref'd timer; across instances
-   * sharing a Redis, one warms per interval. Resolves after the first attempt with its report, or
+   * sharing the store's coordination (its Redis), one warms per interval. Resolves after the first attempt with its report, or
    * `undefined` when another instance warmed this interval (or `warming.enabled` is not set).
    */
   startCacheWarming(): Promise<WarmReport | undefined> {

@@ -3,7 +3,7 @@ import { EntityCache } from '../cache/entity-cache';
 import { booleanFlag, positiveNumber } from '../config/option-checks';
 import { warmingSettings, type WarmingSettings } from './cache-warmer';
 import { QueryUsageTracker } from './query-usage-tracker';
-import { LocalWarmLock, RedisWarmLock, type WarmLock } from './warm-lock';
+import { WarmLock } from './warm-lock';
 
 /** The caching parts a repository is built with. */
 export interface CacheSetup {
@@ -22,16 +22,15 @@ export function setUpCache(config: CacheConfig, tableName: string): CacheSetup {
   }
   booleanFlag('cache.warming.enabled', settings.enabled);
   booleanFlag('cache.warming.trackUsage', settings.trackUsage);
-  const { redis, keyPrefix = 'tbr:' } = config.store;
+  // The store's coordination, or this process's when it has none (cacheMetrics() says which).
+  const { coordination, namespace } = cache;
   const usage = settings.trackUsage
     ? new QueryUsageTracker({
-        namespace: cache.namespace,
-        redis,
-        keyPrefix,
+        namespace,
+        coordination,
         windowSeconds: settings.warmIntervalSeconds,
       })
     : undefined;
-  const lockKey = `${keyPrefix}{${cache.namespace}}#warm-lock`;
-  const lock = redis ? new RedisWarmLock(redis, lockKey) : new LocalWarmLock(config.store, lockKey);
+  const lock = new WarmLock(coordination, namespace);
   return { cache, usage, settings, lock };
 }

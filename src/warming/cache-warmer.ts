@@ -28,8 +28,8 @@ export interface WarmReport {
 /**
  * Re-runs an entity's popular queries and stores fresh results, on demand or on an unref'd timer.
  * Each result is stored through the same conditional fill as a read, so a warm never writes a
- * result older than a concurrent write. On the timer, a fleet-wide lock lets one instance warm per
- * interval.
+ * result older than a concurrent write. On the timer, the coordination's lock lets one instance
+ * warm per interval (one in the fleet, or one in the process when the store has no coordination).
  */
 export class CacheWarmer {
   #timer: NodeJS.Timeout | undefined;
@@ -64,6 +64,7 @@ export class CacheWarmer {
     const durationMs = performance.now() - started;
     const previous = this.cache.warm;
     this.cache.warm = {
+      ...previous,
       runs: previous.runs + 1,
       queriesWarmed: previous.queriesWarmed + warmed,
       lastDurationMs: durationMs,

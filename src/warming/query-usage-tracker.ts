@@ -1,6 +1,6 @@
-import type { Cluster, Redis } from 'ioredis';
 import type { CachedOperation } from '../cache/cache-config';
 import { decodeValue } from '../cache/cache-codec';
+import type { WarmingCoordination } from '../cache/warming-coordination';
 
 /** A query the warmer can re-run: the spec exactly as the read that was counted made it. */
 export interface PopularQuery {
@@ -12,15 +12,14 @@ export interface PopularQuery {
 }
 
 export interface QueryUsageTrackerOptions {
-  /** The entity's cache namespace (its Redis hash tag). */
+  /** The entity's cache namespace. */
   readonly namespace: string;
-  /** Shares the counts with every instance; without it they are counted in this process. */
-  readonly redis?: Redis | Cluster;
-  readonly keyPrefix?: string;
+  /** Where the windows are kept: shared with every instance, or in this process (its scope). */
+  readonly coordination: WarmingCoordination;
   /** The length of a counting window. */
   readonly windowSeconds: number;
   /**
-   * How often counts go to Redis.
+   * How often counts go to a fleet-wide coordination (in process they go when read).
    * @default 5000
    */
   readonly flushIntervalMs?: number;
@@ -33,10 +32,10 @@ const MAX_PENDING_SPECS = 10_000;
 
 /**
  * Counts how often each normalized query spec of an entity is read, per tenant (the tenant is part
- * of the spec). Counting is a Map update; counts reach Redis in one pipelined round trip every few
- * seconds, into a sorted set per window whose members are the specs themselves, so any instance
- * can re-run them. Popularity is the sum of the current and the previous window: yesterday's hot
- * query fades out within two windows.
+ * of the spec). Counting is a Map update; with a fleet-wide coordination the counts reach it every
+ * few seconds in one batch (a pipelined round trip to Redis), into a window whose members are the
+ * specs themselves, so any instance can re-run them. Popularity is the sum of the current and the
+ * previous window: yesterday's hot query fades out within two windows.
  */
 export class QueryUsageTracker {
   readonly #options: QueryUsageTrackerOptions;
@@ -44,11 +43,9 @@ export class QueryUsageTracker {
   readonly #windowMs: number;
   /** Counts not yet flushed, by a cheap key; the spec text is built once per key per flush. */
   #pending = new Map<string, { count: number; spec: string | (() => string) }>();
-  /** In-process windows (no Redis): window number → spec → count. */
-  readonly #windows = new Map<number, Map<string, number>>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
-  /** Flushes that failed (Redis unavailable); their counts were dropped. */
+  /** Flushes and reads that failed (the coordination's backend unavailable); flushed counts were dropped. */
   errors = 0;
 
   constructor(options: QueryUsageTrackerOptions) {
@@ -65,13 +62,14 @@ export class QueryUsageTracker {
     const entry = this.#pending.get(key);
     if (entry !== undefined) entry.count++;
     else if (this.#pending.size < MAX_PENDING_SPECS) this.#pending.set(key, { count: 1, spec });
-    if (this.#options.redis && !this.#timer) {
+    // In process nobody else reads the windows: the counts can wait until they are read.
+    if (this.#options.coordination.scope === 'fleet' && !this.#timer) {
       this.#timer = setTimeout(() => void this.flush(), this.#options.flushIntervalMs ?? 5000);
       this.#timer.unref();
     }
   }
 
-  /** Moves the counts recorded so far into the current window (in Redis when there is one). */
+  /** Moves the counts recorded so far into the current window of the coordination. */
   flush(): Promise<void> {
     this.#flushing = this.#flushing.then(() => this.#flushPending());
     return this.#flushing;
@@ -80,7 +78,7 @@ export class QueryUsageTracker {
   /** The `limit` most used specs with at least `minCount` uses, most used first. */
   async popular(limit: number, minCount: number): Promise<PopularQuery[]> {
     await this.flush();
-    const counts = this.#options.redis ? await this.#redisCounts() : this.#localCounts();
+    const counts = await this.#counts();
     return [...counts]
       .filter(([, count]) => count >= minCount)
       .sort((a, b) => b[1] - a[1])
@@ -112,55 +110,27 @@ export class QueryUsageTracker {
       pending.set(text, (pending.get(text) ?? 0) + count);
     }
     this.#pending = new Map();
-    const window = this.#window();
-    const { redis } = this.#options;
-    if (!redis) {
-      let counts = this.#windows.get(window);
-      if (!counts) this.#windows.set(window, (counts = new Map()));
-      for (const [spec, n] of pending) counts.set(spec, (counts.get(spec) ?? 0) + n);
-      for (const old of this.#windows.keys()) if (old < window - 1) this.#windows.delete(old);
-      return;
-    }
-    const key = this.#key(window);
-    const pipeline = redis.pipeline();
-    for (const [spec, n] of pending) pipeline.zincrby(key, n, spec);
-    pipeline.pexpire(key, this.#windowMs * 2 + 60_000);
+    const { coordination, namespace } = this.#options;
     try {
-      await pipeline.exec(); // counts are best effort: an outage drops them
+      // Counts are best effort: an outage drops them.
+      await coordination.addUsage(namespace, this.#window(), this.#windowMs, pending);
     } catch {
       this.errors++;
     }
   }
 
-  #localCounts(): Map<string, number> {
+  async #counts(): Promise<Map<string, number>> {
+    const { coordination, namespace } = this.#options;
     const window = this.#window();
-    const total = new Map<string, number>();
-    for (const w of [window - 1, window]) {
-      for (const [spec, n] of this.#windows.get(w) ?? [])
-        total.set(spec, (total.get(spec) ?? 0) + n);
-    }
-    return total;
-  }
-
-  async #redisCounts(): Promise<Map<string, number>> {
-    const { redis } = this.#options;
-    const window = this.#window();
-    const total = new Map<string, number>();
-    if (!redis) return total;
     try {
-      const reply = await redis.zunion(2, this.#key(window - 1), this.#key(window), 'WITHSCORES');
-      for (let i = 0; i + 1 < reply.length; i += 2) total.set(reply[i]!, Number(reply[i + 1]));
+      return await coordination.readUsage(namespace, [window - 1, window]);
     } catch {
       this.errors++;
+      return new Map();
     }
-    return total;
   }
 
   #window(): number {
     return Math.floor(this.#now() / this.#windowMs);
-  }
-
-  #key(window: number): string {
-    return `${this.#options.keyPrefix ?? 'tbr:'}{${this.#options.namespace}}#usage:${window}`;
   }
 }

@@ -1,8 +1,9 @@
-import type { CacheRef } from '../../src';
-import { openStore, STORE_KINDS, type OpenStore } from '../support/cache-stores';
+import type { CacheRef, SharedCacheTier } from '../../src';
+import { CONTRACT_STORE_KINDS, openStore, type OpenStore } from '../support/cache-stores';
 
-// The store contract, on each store: typed round trips and leases that a write revokes.
-describe.each(STORE_KINDS)('the %s store', (kind) => {
+// The store contract, on each store (one of them written outside the library, on node-redis):
+// typed round trips and leases that a write revokes.
+describe.each(CONTRACT_STORE_KINDS)('the %s store', (kind) => {
   let open: OpenStore;
   beforeEach(async () => {
     open = await openStore(kind);
@@ -91,3 +92,38 @@ describe.each(STORE_KINDS)('the %s store', (kind) => {
     expect((await open.store.read(row('id:8'))).hit).toBe(false);
   });
 });
+
+// What a TieredCacheStore needs of its L2 besides the store contract: a channel between processes.
+const SHARED_KINDS = CONTRACT_STORE_KINDS.filter(
+  (kind) => kind === 'redis' || kind === 'node-redis',
+);
+
+describe.each(SHARED_KINDS)('the %s store as a shared tier', (kind) => {
+  it('tells a subscriber when it is up, then delivers what is published on its channel', async () => {
+    const open = await openStore(kind);
+    const tier = open.store as SharedCacheTier;
+    const channel = `${open.prefix}channel`;
+    let up!: () => void;
+    let received!: (text: string) => void;
+    const subscribed = new Promise<void>((resolve) => (up = resolve));
+    const message = new Promise<string>((resolve) => (received = resolve));
+    const subscription = tier.subscribe(channel, { message: received, up, down: () => {} });
+    try {
+      await within(subscribed, 'the subscription to come up');
+      expect(await tier.publish(channel, 'evict emp id:1')).toBe(true);
+      expect(await within(message, 'the message')).toBe('evict emp id:1');
+    } finally {
+      await subscription.close();
+      await open.close();
+    }
+  });
+});
+
+/** `promise`, or a failure naming `what` after 5 s (a bound, not a synchronisation). */
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`waited 5 s for ${what}`)), 5000);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

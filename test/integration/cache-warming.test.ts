@@ -1,12 +1,18 @@
 import { QueryUsageTracker } from '../../src/warming/query-usage-tracker';
 import { canonicalSpec } from '../../src/cache/query-spec';
+import { InProcessWarmingCoordination } from '../../src/cache/in-process-coordination';
+import { RedisWarmingCoordination } from '../../src/cache/redis-warming-coordination';
+import type { WarmingCoordination } from '../../src';
 import {
+  CONTRACT_STORE_KINDS,
+  nodeRedisClient,
   openStore,
-  STORE_KINDS,
   redisClient,
   uniquePrefix,
   type OpenStore,
 } from '../support/cache-stores';
+import type { NodeRedisClient } from '../support/node-redis-client';
+import { NodeRedisWarmingCoordination } from '../support/node-redis-warming-coordination';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository } from '../support/employee';
 import { DIALECTS, REDIS_AVAILABLE } from '../support/servers';
@@ -15,21 +21,33 @@ const spec = (department: string, tenant?: string) =>
   canonicalSpec({ op: 'count', tenant, args: { filters: { department } } });
 
 describe('QueryUsageTracker', () => {
-  const backends = REDIS_AVAILABLE ? (['in process', 'redis'] as const) : (['in process'] as const);
+  // node-redis: the coordination of the store written outside the library.
+  const backends = REDIS_AVAILABLE
+    ? (['in process', 'redis', 'node-redis'] as const)
+    : (['in process'] as const);
 
   describe.each(backends)('%s', (backend) => {
     let now = 1_000_000_000;
     const clients: ReturnType<typeof redisClient>[] = [];
+    let nodeRedis: NodeRedisClient | undefined;
+    beforeAll(async () => {
+      if (backend === 'node-redis') nodeRedis = await nodeRedisClient();
+    });
     afterAll(async () => {
       for (const client of clients) await client.quit();
+      await nodeRedis?.close();
     });
+    const coordination = (keyPrefix: string): WarmingCoordination => {
+      if (backend === 'in process') return new InProcessWarmingCoordination({});
+      if (backend === 'node-redis') return new NodeRedisWarmingCoordination(nodeRedis!, keyPrefix);
+      const redis = redisClient();
+      clients.push(redis);
+      return new RedisWarmingCoordination(redis, keyPrefix);
+    };
     const tracker = (namespace = 'emp', keyPrefix = uniquePrefix()) => {
-      const redis = backend === 'redis' ? redisClient() : undefined;
-      if (redis) clients.push(redis);
       return new QueryUsageTracker({
         namespace,
-        redis,
-        keyPrefix,
+        coordination: coordination(keyPrefix),
         windowSeconds: 60,
         now: () => now,
       });
@@ -60,7 +78,7 @@ describe('QueryUsageTracker', () => {
       expect(await t.popular(10, 1)).toEqual([]);
     });
 
-    if (backend === 'redis') {
+    if (backend !== 'in process') {
       it('shares counts between instances', async () => {
         const prefix = uniquePrefix();
         const a = tracker('emp', prefix);
@@ -74,7 +92,9 @@ describe('QueryUsageTracker', () => {
   });
 });
 
-const combos = DIALECTS.flatMap((dialect) => STORE_KINDS.map((kind) => [dialect, kind] as const));
+const combos = DIALECTS.flatMap((dialect) =>
+  CONTRACT_STORE_KINDS.map((kind) => [dialect, kind] as const),
+);
 
 describe.each(combos)('cache warming on %s with the %s store', (dialect, kind) => {
   let db: TestDataSource;
@@ -172,6 +192,12 @@ describe.each(combos)('cache warming on %s with the %s store', (dialect, kind) =
     b.stopCacheWarming();
     expect(results.filter((r) => r !== undefined)).toHaveLength(1);
     expect(await a.shouldWarmCache()).toBe(false);
+  });
+
+  it('reports whether usage and the warm lock are shared by the fleet or by this process', () => {
+    // The in-process LRU offers no coordination; every Redis-backed store offers its own.
+    const scope = kind === 'lru' ? 'process' : 'fleet';
+    expect(repository().cacheMetrics()!.warm.coordination).toBe(scope);
   });
 
   it('does not schedule warming unless enabled', async () => {

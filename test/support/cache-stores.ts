@@ -6,14 +6,25 @@ import {
   type CacheStore,
   type RedisCacheStoreOptions,
 } from '../../src';
+import { NodeRedisCacheStore } from './node-redis-cache-store';
+import { createNodeRedisClient, type NodeRedisClient } from './node-redis-client';
 import { REDIS_AVAILABLE, REDIS_URL } from './servers';
 
-export type StoreKind = 'lru' | 'redis' | 'tiered';
+/** `node-redis`: a store written outside the library (test/support/node-redis-cache-store.ts). */
+export type StoreKind = 'lru' | 'redis' | 'tiered' | 'node-redis' | 'tiered-node-redis';
 
 /** The stores the cache suites run with: the Redis ones only where Redis answered the probe. */
 export const STORE_KINDS: readonly StoreKind[] = REDIS_AVAILABLE
   ? ['lru', 'redis', 'tiered']
   : ['lru'];
+
+/**
+ * The library's stores and one written outside it on another Redis client, alone and as the L2 of
+ * a TieredCacheStore: the store contract and warming run over all of them.
+ */
+export const CONTRACT_STORE_KINDS: readonly StoreKind[] = REDIS_AVAILABLE
+  ? [...STORE_KINDS, 'node-redis', 'tiered-node-redis']
+  : STORE_KINDS;
 
 let sequence = 0;
 
@@ -24,6 +35,14 @@ export function uniquePrefix(): string {
 
 export function redisClient(url = REDIS_URL): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: false });
+}
+
+/** A connected node-redis client. */
+export async function nodeRedisClient(url = REDIS_URL): Promise<NodeRedisClient> {
+  const client = createNodeRedisClient(url);
+  client.on('error', () => undefined); // reconnects by itself; the store counts failed commands
+  await client.connect();
+  return client;
 }
 
 export interface OpenStore {
@@ -40,6 +59,8 @@ export async function openStore(
   const prefix = options.prefix ?? uniquePrefix();
   if (kind === 'lru')
     return { store: new LruCacheStore({ max: 1000 }), prefix, close: async () => {} };
+  if (kind === 'node-redis' || kind === 'tiered-node-redis')
+    return openNodeRedisStore(kind, prefix);
   const client = redisClient();
   // A generous timeout: a loaded test machine must not turn hits into fail-open misses.
   const l2 = new RedisCacheStore(client, {
@@ -62,6 +83,27 @@ export async function openStore(
     close: async () => {
       await tiered.close();
       await client.quit();
+    },
+  };
+}
+
+async function openNodeRedisStore(
+  kind: 'node-redis' | 'tiered-node-redis',
+  prefix: string,
+): Promise<OpenStore> {
+  const client = await nodeRedisClient();
+  const l2 = new NodeRedisCacheStore(client, { prefix });
+  if (kind === 'node-redis') return { store: l2, prefix, close: () => client.close() };
+  const tiered = new TieredCacheStore(new LruCacheStore({ max: 1000 }), l2, {
+    channel: `${prefix}invalidations`,
+  });
+  await tiered.ready();
+  return {
+    store: tiered,
+    prefix,
+    close: async () => {
+      await tiered.close();
+      await client.close();
     },
   };
 }
