@@ -95,7 +95,7 @@ describe.each(TARGETS)('bulkCreate on %s', (dialect) => {
     const goodEmails = rows.filter((_, i) => !bad.has(i)).map((r) => r.email as string);
     expect(result.createdIds).toEqual(goodEmails.map((e) => idByEmail.get(e)));
     // Isolation cost: about bad × log2(batch) extra statements, nowhere near one per row.
-    const batch = adapterFor(db.dataSource).defaultBatchSize; // 1000; 5000 on PostgreSQL
+    const batch = adapterFor(db.dataSource).bulkLoad.defaultBatchSize; // 1000; 5000 on PostgreSQL
     const dbBad = [...bad.values()].filter((c) => c !== 'VALIDATION_FAILED').length;
     expect(inserts()).toBeLessThanOrEqual(result.batches + dbBad * 2 * Math.ceil(Math.log2(batch)));
     expect(result.batches).toBe(n / batch);

@@ -542,7 +542,7 @@ describe.each(DIALECTS)('bulkUpdate, bulkDelete and bulkUpdateByIds on %s', (dia
       expect(seen).toHaveLength(1);
       expect(seen[0]).toMatchObject({ entity: 'Employee', count: 2 });
       // Without RETURNING and without batchSize the ids would cost a read: they are left out.
-      if (adapterFor(db.dataSource).returning.update) {
+      if (adapterFor(db.dataSource).capabilities.returning.update) {
         expect(sorted(seen[0]!.ids)).toEqual(ids.slice(0, 2));
       } else {
         expect(seen[0]!.ids).toBeUndefined();
