@@ -39,8 +39,8 @@ export class SqlSyntax {
   readonly sqlLexicon: SqlLexicon = STANDARD_LEXICON;
 
   /**
-   * The LIMIT to send with an OFFSET that has none, where the dialect needs one (MySQL has no
-   * OFFSET without LIMIT); `undefined` where OFFSET stands alone.
+   * The LIMIT {@link limitOffset} sends with an OFFSET that has none, where the dialect needs one
+   * (MySQL has no OFFSET without LIMIT); `undefined` where OFFSET stands alone.
    */
   readonly limitForBareOffset: number | undefined = undefined;
 
@@ -113,6 +113,16 @@ export class SqlSyntax {
   /** Case-insensitive pattern match whose wildcards in `value` match literally. */
   matchCaseInsensitive(column: string, mode: MatchMode, value: string, bind: Bind): string {
     return `LOWER(${column}) LIKE LOWER(${bind(likePattern(mode, value))}) ESCAPE '${LIKE_ESCAPE}'`;
+  }
+
+  /**
+   * ` LIMIT n OFFSET m` of a page, either part left out where it is `undefined`, the numbers
+   * bound (the limit first). An OFFSET alone takes {@link limitForBareOffset}.
+   */
+  limitOffset(limit: number | undefined, offset: number | undefined, bind: Bind): string {
+    const rows = limit ?? (offset === undefined ? undefined : this.limitForBareOffset);
+    const limitSql = rows === undefined ? '' : ` LIMIT ${bind(rows)}`;
+    return offset === undefined ? limitSql : `${limitSql} OFFSET ${bind(offset)}`;
   }
 
   /**

@@ -62,11 +62,7 @@ export function listStatement<T extends ObjectLiteral>(
     return `${quote(column)} ${direction}${nulls ? ` ${nulls}` : ''}`;
   });
   let sql = `${selectFrom(context)} WHERE ${where} ORDER BY ${order.join(', ')}`;
-  // An OFFSET alone takes the dialect's "all rows" LIMIT where it needs one (MySQL, SQLite).
-  const limit =
-    query.limit ?? (query.offset === undefined ? undefined : adapter.syntax.limitForBareOffset);
-  if (limit !== undefined) sql += ` LIMIT ${params.bind(limit)}`;
-  if (query.offset !== undefined) sql += ` OFFSET ${params.bind(query.offset)}`;
+  sql += adapter.syntax.limitOffset(query.limit, query.offset, params.bind);
   return { sql, params: params.values };
 }
 
