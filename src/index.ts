@@ -46,6 +46,7 @@ export {
   type DialectOverrides,
   type DialectParts,
 } from './dialects/dialect-adapter';
+export { registerDialect, useDialect, type DialectFactory } from './dialects/dialect-registry';
 export {
   dialectCapabilities,
   EVERY_STATEMENT,
