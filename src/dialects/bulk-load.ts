@@ -36,11 +36,17 @@ export const DEFAULT_BATCH_SIZE = 1000;
 export class BulkLoad {
   /**
    * Rows per bulk INSERT when the caller gives no `batchSize`: the best size `npm run bench --
-   * batch` measured for the dialect's statement form.
+   * batch` measured for the dialect's statement form. Larger statements hold more client memory
+   * and, where the statement grows with its rows, take longer to parse.
+   * @default 1000 ({@link DEFAULT_BATCH_SIZE})
    */
   readonly defaultBatchSize: number = DEFAULT_BATCH_SIZE;
 
-  /** Whether {@link copyRows} is available: a bulk-load path faster than any INSERT. */
+  /**
+   * Whether {@link copyRows} is available: a bulk-load path faster than any INSERT, used for plain
+   * inserts whose ids nobody asked for.
+   * @default false
+   */
   readonly supportsCopy: boolean = false;
 
   /**

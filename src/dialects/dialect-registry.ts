@@ -42,6 +42,9 @@ let version = 0;
  * The factory usually returns a subclass of a built-in adapter that passes the parts that
  * differ (`PostgresAdapter`, `MysqlAdapter`, `SqliteAdapter`; see docs/architecture.md).
  *
+ * @param type the TypeORM `type` of the DataSources that use it (`dataSource.options.type`), or
+ *   a name of its own for {@link useDialect}
+ * @param factory builds the adapter of one DataSource
  * @example
  * registerDialect('cockroachdb', () => new CockroachAdapter());
  * @throws ConfigurationError for an empty type or a factory that is not a function
@@ -63,6 +66,7 @@ export function registerDialect(type: string, factory: DialectFactory): void {
  * in a process that also talks to the real one. Call it before the first repository of the
  * DataSource is built.
  *
+ * @param type a type given to {@link registerDialect}, or a built-in one (`'postgres'`)
  * @throws ConfigurationError when no dialect is registered (or built in) as `type`
  */
 export function useDialect(dataSource: DataSource, type: string): void {
@@ -70,21 +74,25 @@ export function useDialect(dataSource: DataSource, type: string): void {
     throw new ConfigurationError(`useDialect: no dialect is registered as "${type}"`);
   }
   chosen.set(dataSource, type);
-  version++;
 }
 
-/** Changes on every registration or choice, so that a cached adapter can tell it is stale. */
+/** Changes on every registration, so that a cached adapter can tell it may be stale. */
 export function registryVersion(): number {
   return version;
 }
 
+/** The dialect type `dataSource` uses: its {@link useDialect} choice, else its TypeORM type. */
+export function dialectTypeOf(dataSource: DataSource): string {
+  return chosen.get(dataSource) ?? dataSource.options.type;
+}
+
 /**
- * A new adapter for `dataSource`: the registered dialect of its chosen type ({@link useDialect})
- * or of its TypeORM type, else the built-in one.
+ * A new adapter for `dataSource`: the registered dialect of its type ({@link dialectTypeOf}),
+ * else the built-in one.
  * @throws ConfigurationError for a type nothing is registered or built in for
  */
 export function newAdapter(dataSource: DataSource): DialectAdapter {
-  const type = chosen.get(dataSource) ?? dataSource.options.type;
+  const type = dialectTypeOf(dataSource);
   const make = registered.get(type) ?? (Object.hasOwn(BUILT_IN, type) ? BUILT_IN[type] : undefined);
   if (!make) {
     throw new ConfigurationError(

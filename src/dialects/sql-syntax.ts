@@ -35,12 +35,16 @@ export const UPSERT_ALIAS = '"t0"';
  * statement of a DataSource.
  */
 export class SqlSyntax {
-  /** Where raw SQL is code and where it is a literal or a comment (see `repo.query`). */
+  /**
+   * Where raw SQL is code and where it is a literal or a comment (see `repo.query`).
+   * @default STANDARD_LEXICON
+   */
   readonly sqlLexicon: SqlLexicon = STANDARD_LEXICON;
 
   /**
    * The LIMIT {@link limitOffset} sends with an OFFSET that has none, where the dialect needs one
    * (MySQL has no OFFSET without LIMIT); `undefined` where OFFSET stands alone.
+   * @default undefined
    */
   readonly limitForBareOffset: number | undefined = undefined;
 
@@ -48,6 +52,7 @@ export class SqlSyntax {
    * What makes a SELECT a locking read (`FOR UPDATE`), for keys read before an upsert inside its
    * transaction: a row another connection inserts meanwhile must wait, or the upsert would count
    * it as its own insert. Empty where writes are serialised anyway (SQLite).
+   * @default ' FOR UPDATE'
    */
   readonly lockingRead: string = ' FOR UPDATE';
 

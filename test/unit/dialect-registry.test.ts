@@ -91,10 +91,11 @@ describe('useDialect', () => {
     registerDialect('sqlite-mine', () => new SqliteAdapter(undefined, { name: 'mine' }));
     const [chosen, other] = [await sqlite(), await sqlite()];
     try {
-      const before = adapterFor(chosen);
+      const untouched = adapterFor(other);
+      expect(adapterFor(chosen).name).toBe(untouched.name);
       useDialect(chosen, 'sqlite-mine');
       expect(adapterFor(chosen).name).toBe('mine');
-      expect(adapterFor(other).name).toBe(before.name);
+      expect(adapterFor(other)).toBe(untouched);
     } finally {
       await Promise.all([chosen.destroy(), other.destroy()]);
     }
