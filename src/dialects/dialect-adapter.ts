@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../errors';
+import { positiveInteger, positiveNumber } from '../config/option-checks';
 import type { BulkLoad } from './bulk-load';
 import type { DialectCapabilities } from './dialect-capabilities';
 import type { ErrorConverter } from './driver-errors';
@@ -42,7 +42,8 @@ export interface DialectOverrides extends Partial<DialectParts> {
  * `SqliteAdapter`; another one is a subclass of one of them, or of this class, given to
  * `registerDialect`.
  *
- * @throws ConfigurationError at construction, for a limit that is not a positive number
+ * @throws OptionError (`INVALID_CONFIGURATION`) at construction, for a limit that is not a
+ *   positive integer (`maxStatementBytes`: a positive number)
  */
 export class DialectAdapter implements DialectParts {
   readonly capabilities: DialectCapabilities;
@@ -57,23 +58,15 @@ export class DialectAdapter implements DialectParts {
     parts: DialectParts,
   ) {
     const { capabilities, bulkLoad } = parts;
-    positive(name, 'maxBindParameters', capabilities.maxBindParameters, true);
-    positive(name, 'maxStatementBytes', capabilities.maxStatementBytes, false);
-    positive(name, 'writeConcurrency', capabilities.writeConcurrency, true);
-    positive(name, 'defaultBatchSize', bulkLoad.defaultBatchSize, true);
+    const limit = (what: string) => `dialect ${name}: ${what}`;
+    positiveInteger(limit('capabilities.maxBindParameters'), capabilities.maxBindParameters);
+    positiveNumber(limit('capabilities.maxStatementBytes'), capabilities.maxStatementBytes);
+    positiveInteger(limit('capabilities.writeConcurrency'), capabilities.writeConcurrency);
+    positiveInteger(limit('bulkLoad.defaultBatchSize'), bulkLoad.defaultBatchSize);
     this.capabilities = capabilities;
     this.syntax = parts.syntax;
     this.binding = parts.binding;
     this.errors = parts.errors;
     this.bulkLoad = bulkLoad;
-  }
-}
-
-function positive(dialect: string, what: string, value: number, integer: boolean): void {
-  const valid = integer ? Number.isSafeInteger(value) : !Number.isNaN(value);
-  if (!valid || value < 1) {
-    throw new ConfigurationError(
-      `dialect ${dialect}: ${what} must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`,
-    );
   }
 }

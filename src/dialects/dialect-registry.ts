@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { callback } from '../config/option-checks';
 import { ConfigurationError } from '../errors';
 import { DialectAdapter } from './dialect-adapter';
 import { insertReturningOf, MysqlAdapter } from './mysql-adapter';
@@ -53,9 +54,7 @@ export function registerDialect(type: string, factory: DialectFactory): void {
   if (typeof type !== 'string' || type === '') {
     throw new ConfigurationError(`registerDialect: the type must be a non-empty string`);
   }
-  if (typeof factory !== 'function') {
-    throw new ConfigurationError(`registerDialect('${type}'): the factory must be a function`);
-  }
+  callback(`registerDialect('${type}') factory`, factory);
   registered.set(type, factory);
   version++;
 }
