@@ -32,15 +32,51 @@ export type {
   OnConflict,
 } from './bulk/bulk-options';
 export type { BulkUpdateByIdsRow } from './bulk/bulk-update-by-ids';
-export { DEFAULT_BATCH_SIZE } from './dialects/dialect-adapter';
+export { DEFAULT_BATCH_SIZE } from './dialects/bulk-load';
 export type { FilterOperator } from './filters/filter-operators';
 export { FILTER_OPERATORS } from './filters/filter-operators';
 export { MAX_FILTER_DEPTH, MAX_FILTER_SIZE } from './filters/filter-limits';
 export type { OrderBy, SortDirection } from './filters/order-by';
 export { dataSourceOptionsFromUrl, DEFAULT_DATABASE_URL } from './config/data-source-options';
+// Dialects: the adapter and its parts, the built-in dialects to subclass, and the registry.
 export { adapterFor } from './dialects/adapter-for';
-export { DialectAdapter } from './dialects/dialect-adapter';
-export type { DialectName, DatabaseErrorKind } from './dialects/dialect-adapter';
+export {
+  DialectAdapter,
+  type DialectName,
+  type DialectOverrides,
+  type DialectParts,
+} from './dialects/dialect-adapter';
+export { registerDialect, useDialect, type DialectFactory } from './dialects/dialect-registry';
+export {
+  dialectCapabilities,
+  EVERY_STATEMENT,
+  type DialectCapabilities,
+  type ReturningSupport,
+} from './dialects/dialect-capabilities';
+export { SqlSyntax, UPSERT_ALIAS, type Bind, type UpsertSpec } from './dialects/sql-syntax';
+export { LIKE_ESCAPE, likePattern, type MatchMode } from './dialects/like-pattern';
+export { ValueBinding } from './dialects/value-binding';
+export {
+  driverCodeOf,
+  ErrorConverter,
+  unwrapDriverError,
+  type DatabaseErrorKind,
+} from './dialects/driver-errors';
+export { BulkLoad, type ArrayColumn, type CopySource } from './dialects/bulk-load';
+export { POSTGRES_CAPABILITIES, PostgresAdapter } from './dialects/postgres-adapter';
+export { PostgresSyntax } from './dialects/postgres-syntax';
+export { PostgresBinding } from './dialects/postgres-binding';
+export { PostgresErrors } from './dialects/postgres-errors';
+export { PostgresBulkLoad } from './dialects/postgres-bulk-load';
+export { insertReturningOf, MysqlAdapter, mysqlCapabilities } from './dialects/mysql-adapter';
+export { MysqlSyntax } from './dialects/mysql-syntax';
+export { MysqlErrors } from './dialects/mysql-errors';
+export { MysqlBulkLoad } from './dialects/mysql-bulk-load';
+export { SQLITE_CAPABILITIES, SqliteAdapter } from './dialects/sqlite-adapter';
+export { SqliteSyntax } from './dialects/sqlite-syntax';
+export { SqliteBinding } from './dialects/sqlite-binding';
+export { SqliteErrors } from './dialects/sqlite-errors';
+export { SqliteBulkLoad } from './dialects/sqlite-bulk-load';
 export * from './errors';
 export { LruCacheStore, type LruCacheStoreOptions } from './cache/lru-cache-store';
 export { RedisCacheStore, type RedisCacheStoreOptions } from './cache/redis-cache-store';

@@ -38,7 +38,7 @@ export async function batchSizeSuite(dialect: DialectName, n: number): Promise<R
       ...(measurement === baseline ? {} : { baseline }),
     }));
   const inserts = await sweep('bulkCreate', BATCH_SIZES, false);
-  const { defaultBatchSize } = adapterFor(ds);
+  const { defaultBatchSize } = adapterFor(ds).bulkLoad;
   const rows = report(inserts, inserts[BATCH_SIZES.indexOf(defaultBatchSize)]!);
   if (ds.options.type === 'postgres') {
     const copies = await sweep('bulkCreate(no ids, COPY)', COPY_BATCH_SIZES, true);

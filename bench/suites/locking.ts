@@ -134,7 +134,7 @@ async function contentionCases(
   perWorker: number,
 ): Promise<Measurement[]> {
   const q = (name: string) => ds.driver.escape(name);
-  const p = (i: number) => adapterFor(ds).placeholder(i);
+  const p = (i: number) => adapterFor(ds).syntax.placeholder(i);
   const table = q('bench_counters');
   const eachWorker = (work: (w: DataSource) => Promise<void>) =>
     Promise.all(workers.map((w) => work(w)));

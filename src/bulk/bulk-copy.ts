@@ -1,5 +1,5 @@
 import type { ObjectLiteral } from 'typeorm';
-import type { CopySource } from '../dialects/dialect-adapter';
+import type { CopySource } from '../dialects/bulk-load';
 import type { ModelColumn } from '../model/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import { withQueryRunner } from '../repository/statement-executor';
@@ -32,7 +32,7 @@ export class BulkCopy<T extends ObjectLiteral> {
   /** The COPY statement of a chunk, as a dry run shows it. */
   sql(chunk: PlannedChunk): string {
     const table = this.context.parts.statements.table;
-    return `COPY ${table} (${this.#columns(chunk).join(', ')}) FROM STDIN`;
+    return this.context.adapter.bulkLoad.copyStatement(table, this.#columns(chunk));
   }
 
   async load(
@@ -57,13 +57,13 @@ export class BulkCopy<T extends ObjectLiteral> {
     const table = context.parts.statements.table;
     await context.run(() =>
       withQueryRunner(context.manager, (runner) =>
-        adapter.copyRows(runner, table, this.#columns(chunk), source),
+        adapter.bulkLoad.copyRows(runner, table, this.#columns(chunk), source),
       ),
     );
   }
 
   #columns(chunk: PlannedChunk): string[] {
-    const quote = (c: ModelColumn) => this.context.adapter.quoteIdentifier(c.databaseName);
+    const quote = (c: ModelColumn) => this.context.adapter.syntax.quoteIdentifier(c.databaseName);
     return [...chunk.columns, ...this.#stamps.map((s) => s.column)].map(quote);
   }
 }

@@ -89,7 +89,7 @@ export function resolveSettings<T extends ObjectLiteral>(
     (parts.events.hasListeners('created') || parts.events.hasListeners('updated'));
   const needIds = returnIds || perRow || internal?.report !== undefined;
   return {
-    batchSize: batchSizeOption(options.batchSize) ?? context.adapter.defaultBatchSize,
+    batchSize: batchSizeOption(options.batchSize) ?? context.adapter.bulkLoad.defaultBatchSize,
     policy: { mode, target, updateColumns },
     returnIds,
     needIds,

@@ -80,7 +80,9 @@ async function writeAll<T extends ObjectLiteral>(
   // One window (a small array, e.g. a coalesced flush) has nothing to write side by side with.
   const oneWindow = total !== undefined && total <= settings.batchSize;
   const concurrency =
-    context.inTransaction || settings.atomic || oneWindow ? 1 : context.adapter.writeConcurrency;
+    context.inTransaction || settings.atomic || oneWindow
+      ? 1
+      : context.adapter.capabilities.writeConcurrency;
   const run = new BulkCreateRun(context, settings, touched, total, concurrency);
   const input = windows(rows, settings.batchSize)[Symbol.asyncIterator]();
   const writing: { done: Promise<WrittenWindow>; keys?: WindowKeys }[] = [];

@@ -60,7 +60,7 @@ export interface BulkUpdateByIdsOptions {
   readonly validate?: boolean;
 }
 
-export { DEFAULT_BATCH_SIZE } from '../dialects/dialect-adapter';
+export { DEFAULT_BATCH_SIZE } from '../dialects/bulk-load';
 
 /** What `bulkCreate` does with a row whose key already exists. */
 export type OnConflict = 'error' | 'skip' | 'update';

@@ -63,9 +63,12 @@ export function planChunks(
     const columns = signature === '' ? [] : signature.split('\u0000').map((p) => model.column(p)!);
     const perStatement = Math.max(
       1,
-      Math.min(batchSize, Math.floor(adapter.maxBindParameters / Math.max(1, columns.length))),
+      Math.min(
+        batchSize,
+        Math.floor(adapter.capabilities.maxBindParameters / Math.max(1, columns.length)),
+      ),
     );
-    const maxBytes = adapter.maxStatementBytes * PACKET_MARGIN;
+    const maxBytes = adapter.capabilities.maxStatementBytes * PACKET_MARGIN;
     let current: PreparedRow[] = [];
     let bytes = 0;
     for (const row of group) {

@@ -206,7 +206,7 @@ function* chunkRows<T extends ObjectLiteral>(
 ): Generator<RowChange[]> {
   let guards = 0;
   context.where(MATCH_ALL, false, () => `?${guards++}`);
-  const budget = context.adapter.maxBindParameters - guards;
+  const budget = context.adapter.capabilities.maxBindParameters - guards;
   let chunk: RowChange[] = [];
   let parameters = 0;
   for (const change of changes) {
@@ -258,7 +258,7 @@ async function writeChunk<T extends ObjectLiteral>(
   chunk: readonly RowChange[],
   wantRecords: boolean,
 ): Promise<ChunkOutcome<T>> {
-  if (context.adapter.returning.update) {
+  if (context.adapter.capabilities.returning.update) {
     const statement = updateStatement(context, chunk, wantRecords ? 'row' : 'key');
     const { rows } = await context.execute(statement);
     const column = context.model.primary.databaseName;

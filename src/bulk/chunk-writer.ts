@@ -59,7 +59,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
   /** Whether a chunk is bulk-loaded (COPY) rather than inserted: plain inserts, no ids wanted. */
   #copies(chunk: PlannedChunk): boolean {
     return (
-      this.context.adapter.supportsCopy &&
+      this.context.adapter.bulkLoad.supportsCopy &&
       !this.needIds &&
       this.statementFor(chunk).mode === 'error'
     );
@@ -223,7 +223,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
       return result.rows.map((raw) => rowId(context, raw)).sort(compareIds);
     }
     const step = await this.#step(context);
-    const first = context.adapter.insertedId(result.raw);
+    const first = context.adapter.bulkLoad.insertedId(result.raw);
     if (step !== undefined && first !== undefined && first !== null) {
       return rows.map((_, i) => addToId(first as EntityId, i * step));
     }
@@ -240,13 +240,17 @@ export class ChunkWriter<T extends ObjectLiteral> {
   /** Whether this dialect can only learn the ids of this chunk by inserting row by row. */
   async #needsRowByRow(chunk: PlannedChunk): Promise<boolean> {
     const { adapter, model } = this.context;
-    if (!this.needIds || adapter.returning.insert || chunk.columns.includes(model.primary))
+    if (
+      !this.needIds ||
+      adapter.capabilities.returning.insert ||
+      chunk.columns.includes(model.primary)
+    )
       return false;
     return (await this.#step(this.context)) === undefined && !this.#uniqueKeyIn(chunk);
   }
 
   #step(context: RepositoryContext<T>): Promise<number | undefined> {
-    this.#insertIdStep ??= context.adapter.insertIdStep(
+    this.#insertIdStep ??= context.adapter.bulkLoad.insertIdStep(
       async (sql) => (await context.execute({ sql, params: [] })).rows,
     );
     return this.#insertIdStep;

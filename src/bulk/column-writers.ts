@@ -6,7 +6,7 @@ import type { RepositoryContext } from '../repository/repository-context';
 export type ColumnWriter = (value: unknown) => unknown;
 
 /**
- * Each column's value conversion for bulk writes (`DialectAdapter.persistentValue`), built once
+ * Each column's value conversion for bulk writes (`ValueBinding.persistentValue`), built once
  * per column rather than looked up per cell: a bulk load converts one value per row and column.
  */
 export class ColumnWriters<T extends ObjectLiteral> {
@@ -17,7 +17,7 @@ export class ColumnWriters<T extends ObjectLiteral> {
   of(column: ModelColumn): ColumnWriter {
     let writer = this.#writers.get(column);
     if (!writer) {
-      writer = this.context.adapter.persistentValue(column.metadata, this.context.driver);
+      writer = this.context.adapter.binding.persistentValue(column.metadata, this.context.driver);
       this.#writers.set(column, writer);
     }
     return writer;

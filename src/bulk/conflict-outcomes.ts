@@ -79,7 +79,7 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
   /**
    * What an attempt must read before its INSERT: nothing (`undefined`) where RETURNING tells
    * everything (PostgreSQL's inserted-flag, a plain skip); the dialect's watermark query where it
-   * can stand in for the keys (`DialectAdapter.generatedKeyWatermark`: an upsert whose rows leave
+   * can stand in for the keys (`BulkLoad.generatedKeyWatermark`: an upsert whose rows leave
    * the key to the database); else (`{}`) the rows under the incoming keys (MySQL, whose
    * RETURNING, if any, also returns rows it did not insert).
    */
@@ -91,11 +91,12 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
     const { adapter, model, parts } = this.context;
     const keys = {};
     if (mode === 'error') return undefined;
-    if (!statement.returnsRows || adapter.returnsConflictingRows) return keys;
-    if (mode !== 'update' || adapter.upsertInsertedFlag() !== undefined) return undefined;
+    if (!statement.returnsRows || adapter.capabilities.returnsConflictingRows) return keys;
+    if (mode !== 'update' || adapter.syntax.upsertInsertedFlag() !== undefined) return undefined;
     if (chunk.columns.includes(model.primary)) return keys;
-    const watermarkSql = adapter.generatedKeyWatermark(
+    const watermarkSql = adapter.bulkLoad.generatedKeyWatermark(
       parts.statements.table,
+      adapter.syntax.quoteIdentifier(model.primary.databaseName),
       model.primary.metadata,
     );
     return watermarkSql === undefined ? keys : { watermarkSql };
@@ -121,7 +122,7 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
     if (!existing) {
       // RETURNING alone tells: returned rows were inserted (or, by the flag or a key at or below
       // the watermark, updated); a row not returned was skipped, or an update its guard refused.
-      const flag = mode === 'update' && context.adapter.upsertInsertedFlag() !== undefined;
+      const flag = mode === 'update' && context.adapter.syntax.upsertInsertedFlag() !== undefined;
       const returned = rowsByKey(context, result.rows, key);
       return rows.map((row): RowOutcome<T> => {
         const raw = returned.get(keyOfValues(row.values, key)!);
@@ -129,7 +130,7 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
         if (repeated(keyOfValues(row.values, key)!)) return { kind: 'skipped' };
         const stored = this.#stored(context, raw);
         const inserted = flag
-          ? context.adapter.readInsertedFlag(raw[INSERTED_FLAG])
+          ? context.adapter.binding.readBoolean(raw[INSERTED_FLAG])
           : watermark === undefined || Number(stored.id) > watermark;
         return { kind: inserted ? 'inserted' : 'updated', ...stored };
       });
@@ -189,7 +190,7 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
     const read = selectByKeys(context, this.policy.target, rows, [model.primary, ...guards]);
     // Locked, so that a key another connection inserts before our INSERT is seen here, not
     // mistaken for our own insert (InnoDB's plain reads see the transaction's first snapshot).
-    const statement = { ...read, sql: read.sql + context.adapter.lockingRead };
+    const statement = { ...read, sql: read.sql + context.adapter.syntax.lockingRead };
     const found = new Map<string, ExistingRow>();
     const currentTenant = rows[0] && tenant ? rows[0].values[tenant.property] : undefined;
     for (const raw of (await context.execute(statement)).rows) {

@@ -105,7 +105,7 @@ async function writeAll<T extends ObjectLiteral>(
   node: FilterNode,
   write: MatchingWrite,
 ): Promise<WriteOutcome<T>> {
-  const supportsReturning = context.adapter.returning[write.kind];
+  const supportsReturning = context.adapter.capabilities.returning[write.kind];
   const { wanted } = write;
   const returning: Returning =
     !supportsReturning || wanted === 'count' ? 'none' : wanted === 'rows' ? 'row' : 'key';
@@ -129,7 +129,10 @@ async function walkKeys<T extends ObjectLiteral>(
   const ownParameters = write.statement(context.whereWriter(node, false), 'none').params.length;
   const pageSize = Math.max(
     1,
-    Math.min(write.batchSize ?? KEY_CHUNK, context.adapter.maxBindParameters - ownParameters),
+    Math.min(
+      write.batchSize ?? KEY_CHUNK,
+      context.adapter.capabilities.maxBindParameters - ownParameters,
+    ),
   );
   const lock = returning === 'none' && write.wanted !== 'count';
   const ids: EntityId[] = [];

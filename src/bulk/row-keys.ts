@@ -52,7 +52,7 @@ export function selectByKeys<T extends ObjectLiteral>(
 ): Statement {
   const { adapter, driver } = context;
   const params = new PositionalParameters(adapter);
-  const quote = (c: ModelColumn) => adapter.quoteIdentifier(c.databaseName);
+  const quote = (c: ModelColumn) => adapter.syntax.quoteIdentifier(c.databaseName);
   const bind = (row: PreparedRow, c: ModelColumn) =>
     params.bind(driver.preparePersistentValue(row.values[c.property], c.metadata));
   const keyed = rows.filter((r) => keyOfValues(r.values, key) !== undefined);

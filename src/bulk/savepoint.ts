@@ -14,13 +14,13 @@ export async function underSavepoint<T extends ObjectLiteral, R>(
 ): Promise<R> {
   const name = `tbr_bulk_${++sequence}`;
   const { adapter } = context;
-  await context.execute({ sql: adapter.savepoint(name), params: [] });
+  await context.execute({ sql: adapter.syntax.savepoint(name), params: [] });
   try {
     const result = await attempt();
-    await context.execute({ sql: adapter.releaseSavepoint(name), params: [] });
+    await context.execute({ sql: adapter.syntax.releaseSavepoint(name), params: [] });
     return result;
   } catch (error) {
-    await context.execute({ sql: adapter.rollbackToSavepoint(name), params: [] });
+    await context.execute({ sql: adapter.syntax.rollbackToSavepoint(name), params: [] });
     throw error;
   }
 }

@@ -30,7 +30,7 @@ export function updateStatement<T extends ObjectLiteral>(
   returning: Returning,
 ): Statement {
   const { model, adapter, driver } = context;
-  const quote = (column: ModelColumn) => adapter.quoteIdentifier(column.databaseName);
+  const quote = (column: ModelColumn) => adapter.syntax.quoteIdentifier(column.databaseName);
   const pk = quote(model.primary);
   const bindId = (bind: (value: unknown) => string, change: RowChange) =>
     bind(driver.preparePersistentValue(change.id, model.primary.metadata));

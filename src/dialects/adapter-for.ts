@@ -1,42 +1,29 @@
 import type { DataSource } from 'typeorm';
-import { ConfigurationError } from '../errors';
 import type { DialectAdapter } from './dialect-adapter';
-import { insertReturningOf, MysqlAdapter } from './mysql-adapter';
-import { PostgresAdapter } from './postgres-adapter';
-import { SqliteAdapter } from './sqlite-adapter';
+import { dialectTypeOf, newAdapter, registryVersion } from './dialect-registry';
 
-/** The server's version as TypeORM read it on connecting; unknown before `initialize()`. */
-const versionOf = (dataSource: DataSource) => (dataSource.driver as { version?: string }).version;
+interface Cached {
+  readonly adapter: DialectAdapter;
+  /** What the adapter was built for: the registry's version and the DataSource's dialect type. */
+  readonly version: number;
+  readonly type: string;
+}
 
-/** The driver's open connection (SQLite's one `Database`); undefined before `initialize()`. */
-const connectionOf = (dataSource: DataSource) =>
-  (dataSource.driver as { databaseConnection?: unknown }).databaseConnection;
+const cache = new WeakMap<DataSource, Cached>();
 
-const ADAPTERS: Readonly<Record<string, (dataSource: DataSource) => DialectAdapter>> =
-  Object.freeze({
-    postgres: () => new PostgresAdapter(),
-    mysql: () => new MysqlAdapter(),
-    // As TypeORM does, MariaDB's own features only where the DataSource says `type: 'mariadb'`.
-    mariadb: (dataSource) => new MysqlAdapter(undefined, insertReturningOf(versionOf(dataSource))),
-    'better-sqlite3': (dataSource) => new SqliteAdapter(() => connectionOf(dataSource)),
-    sqlite: (dataSource) => new SqliteAdapter(() => connectionOf(dataSource)),
-  });
-
-const cache = new WeakMap<DataSource, DialectAdapter>();
-
-/** The adapter for a DataSource's driver; one instance per DataSource. */
+/**
+ * The adapter for a DataSource: a registered dialect first (`registerDialect`, `useDialect`),
+ * else the built-in one of its TypeORM type; one instance per DataSource once it is initialized
+ * (until a registration or a `useDialect` of that DataSource).
+ * @throws ConfigurationError for a type nothing is registered or built in for
+ */
 export function adapterFor(dataSource: DataSource): DialectAdapter {
-  let adapter = cache.get(dataSource);
-  if (!adapter) {
-    const make = ADAPTERS[dataSource.options.type];
-    if (!make) {
-      throw new ConfigurationError(
-        `unsupported database type "${dataSource.options.type}": use postgres, mysql, mariadb or better-sqlite3`,
-      );
-    }
-    adapter = make(dataSource);
-    // Before initialize() the server version is unknown; ask again once it is.
-    if (dataSource.isInitialized) cache.set(dataSource, adapter);
-  }
+  const version = registryVersion();
+  const type = dialectTypeOf(dataSource);
+  const cached = cache.get(dataSource);
+  if (cached?.version === version && cached.type === type) return cached.adapter;
+  const adapter = newAdapter(dataSource);
+  // Before initialize() the server version is unknown; ask again once it is.
+  if (dataSource.isInitialized) cache.set(dataSource, { adapter, version, type });
   return adapter;
 }

@@ -7,11 +7,6 @@ import {
   type TransientErrorCode,
 } from '../errors';
 
-/**
- * The error-converter part of a dialect: a driver error, classified by the dialect into a
- * {@link DatabaseErrorKind}, becomes the library's typed error with its stable code.
- */
-
 /** What a driver error means, independent of the dialect that raised it. */
 export type DatabaseErrorKind =
   | 'invalid-data'
@@ -38,8 +33,29 @@ const TRANSIENT: Readonly<Record<TransientKind, TransientErrorCode>> = Object.fr
   busy: 'DATABASE_BUSY',
 });
 
+/**
+ * The error-converter part of a dialect: a driver error, classified by the dialect into a
+ * {@link DatabaseErrorKind}, becomes the library's typed error with its stable code
+ * (`ConflictError`, `ConstraintViolationError`, `InvalidDataError`, `TransientDatabaseError`,
+ * else `DatabaseError`). A dialect writes {@link classify} from its driver's codes; what each kind
+ * becomes, and whether a transient one left the statement applied, is the same everywhere.
+ */
+export abstract class ErrorConverter {
+  /**
+   * What a driver error means, `undefined` when it is not one this library distinguishes. Gets
+   * the driver's own error (TypeORM's QueryFailedError unwrapped), which may come from another
+   * realm (Jest): read its properties, do not rely on `instanceof`.
+   */
+  abstract classify(driverError: unknown): DatabaseErrorKind | undefined;
+
+  /** Turns a driver error (or TypeORM's QueryFailedError around one) into a typed error. */
+  translate(error: unknown): Error {
+    return translateDriverError(error, (driverError) => this.classify(driverError));
+  }
+}
+
 /** Turns a driver error (or TypeORM's QueryFailedError around one) into a typed error. */
-export function translateDriverError(
+function translateDriverError(
   error: unknown,
   classify: (driverError: unknown) => DatabaseErrorKind | undefined,
 ): Error {

@@ -5,7 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { prepareValue } from 'pg/lib/utils';
 import type { QueryRunner } from 'typeorm';
 import { localZoneIsUtc, pgLocalDateText } from './date-text';
-import type { CopySource } from './dialect-adapter';
+import type { CopySource } from './bulk-load';
 
 const ESCAPES: Readonly<Record<string, string>> = Object.freeze({
   '\\': '\\\\',

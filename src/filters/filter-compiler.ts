@@ -1,4 +1,5 @@
-import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
+import type { DialectAdapter } from '../dialects/dialect-adapter';
+import type { Bind } from '../dialects/sql-syntax';
 import type { MatchMode } from '../dialects/like-pattern';
 import type { ModelColumn } from '../model/entity-model';
 import { unreachable } from '../unreachable';
@@ -116,7 +117,7 @@ function compileCondition(node: ConditionNode, ctx: FilterCompileContext): strin
 
 /**
  * `in: []` matches nothing, `nin: []` everything; a `null` in the list means IS NULL. The list
- * itself is the dialect's ({@link DialectAdapter.inList}): one array parameter on PostgreSQL
+ * itself is the dialect's (`SqlSyntax.inList`): one array parameter on PostgreSQL
  * (and for long lists on SQLite), so that its length is not bounded by bind parameters.
  */
 function membership(
@@ -129,7 +130,7 @@ function membership(
   const values = list.filter((v) => v !== null).map((v) => ctx.toDatabase(node.column, v));
   const hasNull = values.length < list.length;
   const inList =
-    values.length > 0 ? `${col} ${ctx.adapter.inList(values, negate, ctx.bind)}` : undefined;
+    values.length > 0 ? `${col} ${ctx.adapter.syntax.inList(values, negate, ctx.bind)}` : undefined;
   if (!negate) {
     if (!inList) return hasNull ? `${col} IS NULL` : FALSE;
     return hasNull ? `(${inList} OR ${col} IS NULL)` : inList;
@@ -148,6 +149,6 @@ function match(
   // Every non-null string contains, starts and ends with the empty string.
   if (value === '') return `${col} IS NOT NULL`;
   return insensitive
-    ? ctx.adapter.matchCaseInsensitive(col, mode, value, ctx.bind)
-    : ctx.adapter.matchCaseSensitive(col, mode, value, ctx.bind);
+    ? ctx.adapter.syntax.matchCaseInsensitive(col, mode, value, ctx.bind)
+    : ctx.adapter.syntax.matchCaseSensitive(col, mode, value, ctx.bind);
 }

@@ -18,7 +18,7 @@ export function bindableValue(name: string, value: unknown, adapter: DialectAdap
     case 'bigint':
       return value;
     case 'boolean':
-      return adapter.bindableBoolean(value);
+      return adapter.binding.bindableBoolean(value);
     case 'object':
       return bindableObject(name, value, adapter);
     case 'undefined':
@@ -40,14 +40,14 @@ export function bindableElements(
 function bindableObject(name: string, value: object, adapter: DialectAdapter): unknown {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw QueryError.parameterInvalid(name, 'an invalid Date');
-    return adapter.bindableDate(value);
+    return adapter.binding.bindableDate(value);
   }
   if (Buffer.isBuffer(value)) return value;
   if (ArrayBuffer.isView(value))
     return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (Array.isArray(value)) {
     const elements = bindableElements(name, value, adapter);
-    return encoding(name, () => adapter.bindableArray(elements));
+    return encoding(name, () => adapter.binding.bindableArray(elements));
   }
   const prototype: unknown = Object.getPrototypeOf(value);
   const plain = prototype === Object.prototype || prototype === null;

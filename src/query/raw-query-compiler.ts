@@ -31,7 +31,7 @@ export function compileRawQuery(
     const expected = 'an object of named values ({ id: 1 } for :id)';
     throw QueryError.invalidOption('params', expected, params);
   }
-  const tokens = tokenize(sql, adapter.sqlLexicon);
+  const tokens = tokenize(sql, adapter.syntax.sqlLexicon);
   const statement = guardStatement(tokens, sql.length, options);
   const positional = tokens.find((t) => t.kind === 'positional');
   if (positional) {
@@ -53,7 +53,8 @@ export function compileRawQuery(
     if (inList && Array.isArray(value)) {
       const elements = bindableElements(name, value, adapter);
       text +=
-        sql.slice(cursor, inList.start) + adapter.inList(elements, inList.negated, bound.bind);
+        sql.slice(cursor, inList.start) +
+        adapter.syntax.inList(elements, inList.negated, bound.bind);
       cursor = inList.end;
     } else {
       text +=
@@ -62,12 +63,12 @@ export function compileRawQuery(
     }
   }
   text += sql.slice(cursor, statement.end);
-  if (bound.values.length > adapter.maxBindParameters) {
+  if (bound.values.length > adapter.capabilities.maxBindParameters) {
     throw new QueryError(
       'QUERY_TOO_MANY_PARAMETERS',
       String(bound.values.length),
       `${bound.values.length} bound values; ${adapter.name} binds at most ` +
-        `${adapter.maxBindParameters} per statement (a long IN list counts one per element)`,
+        `${adapter.capabilities.maxBindParameters} per statement (a long IN list counts one per element)`,
     );
   }
   return { sql: text, params: bound.values, kind: statement.kind };

@@ -22,7 +22,7 @@ export async function insertRow<T extends ObjectLiteral>(
   let stored = raw ? context.hydrate(raw) : undefined;
   if (!stored) {
     const insertedId = (values[model.primary.property] ??
-      context.adapter.insertedId(result.raw)) as EntityId;
+      context.adapter.bulkLoad.insertedId(result.raw)) as EntityId;
     stored = (await context.loadRow(insertedId, true)) ?? undefined;
     if (!stored) throw new NotFoundError(model.name, insertedId);
   }

@@ -12,6 +12,6 @@ export class PositionalParameters {
   /** Binds `value` and returns its placeholder. */
   readonly bind = (value: unknown): string => {
     this.values.push(value);
-    return this.adapter.placeholder(this.values.length - 1);
+    return this.adapter.syntax.placeholder(this.values.length - 1);
   };
 }

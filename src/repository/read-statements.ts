@@ -49,7 +49,7 @@ export function listStatement<T extends ObjectLiteral>(
 ): Statement {
   const { adapter, model } = context;
   const params = new PositionalParameters(adapter);
-  const quote = (c: ModelColumn) => adapter.quoteIdentifier(c.databaseName);
+  const quote = (c: ModelColumn) => adapter.syntax.quoteIdentifier(c.databaseName);
   const keys = orderKeys(model, query.sort);
   let where = context.where(query.node, query.withDeleted, params.bind, undefined, query.scoped);
   if (query.after) {
@@ -58,15 +58,11 @@ export function listStatement<T extends ObjectLiteral>(
     where = `(${where}) AND ${afterBound(keys, query.after, quote, bind)}`;
   }
   const order = keys.map(({ column, direction }) => {
-    const nulls = column.metadata.isNullable ? adapter.nullsOrdering(direction) : undefined;
+    const nulls = column.metadata.isNullable ? adapter.syntax.nullsOrdering(direction) : undefined;
     return `${quote(column)} ${direction}${nulls ? ` ${nulls}` : ''}`;
   });
   let sql = `${selectFrom(context)} WHERE ${where} ORDER BY ${order.join(', ')}`;
-  // An OFFSET alone takes the dialect's "all rows" LIMIT where it needs one (MySQL, SQLite).
-  const limit =
-    query.limit ?? (query.offset === undefined ? undefined : adapter.limitForBareOffset);
-  if (limit !== undefined) sql += ` LIMIT ${params.bind(limit)}`;
-  if (query.offset !== undefined) sql += ` OFFSET ${params.bind(query.offset)}`;
+  sql += adapter.syntax.limitOffset(query.limit, query.offset, params.bind);
   return { sql, params: params.values };
 }
 
@@ -101,7 +97,9 @@ function selectFrom<T extends ObjectLiteral>(context: RepositoryContext<T>): str
   const { parts, adapter, model } = context;
   let select = selects.get(parts);
   if (select === undefined) {
-    const columns = model.columns.map((c) => adapter.quoteIdentifier(c.databaseName)).join(', ');
+    const columns = model.columns
+      .map((c) => adapter.syntax.quoteIdentifier(c.databaseName))
+      .join(', ');
     select = `SELECT ${columns} FROM ${parts.statements.table}`;
     selects.set(parts, select);
   }

@@ -1,5 +1,6 @@
 import type { DataSource, Driver, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
+import type { DialectAdapter } from '../dialects/dialect-adapter';
+import type { Bind } from '../dialects/sql-syntax';
 import {
   FilterError,
   mayHaveWritten,
@@ -103,7 +104,7 @@ export class RepositoryContext<T extends ObjectLiteral> {
    * (a cached row is read unscoped and checked against the caller's tenant afterwards).
    */
   where(node: FilterNode, withDeleted: boolean, bind: Bind, alias?: string, scoped = true): string {
-    const quote = (name: string) => this.adapter.quoteIdentifier(name);
+    const quote = (name: string) => this.adapter.syntax.quoteIdentifier(name);
     const columnRef = alias
       ? (c: ModelColumn) => `${quote(alias)}.${quote(c.databaseName)}`
       : (c: ModelColumn) => quote(c.databaseName);
@@ -157,7 +158,7 @@ export class RepositoryContext<T extends ObjectLiteral> {
     try {
       return await call();
     } catch (error) {
-      throw error instanceof RepositoryError ? error : this.adapter.translateError(error);
+      throw error instanceof RepositoryError ? error : this.adapter.errors.translate(error);
     }
   }
 
@@ -256,8 +257,9 @@ export class RepositoryContext<T extends ObjectLiteral> {
     const { tenant } = this.parts;
     let guard = 0;
     if (tenant.column) tenant.guard(this.adapter, '', '', () => `?${guard++}`);
-    const maxValues = this.adapter.maxBindParameters - guard - this.model.columns.length - 1;
-    const listParameters = (length: number) => this.adapter.listParameters(length);
+    const maxValues =
+      this.adapter.capabilities.maxBindParameters - guard - this.model.columns.length - 1;
+    const listParameters = (length: number) => this.adapter.syntax.listParameters(length);
     return parseFilters(filters, this.model, { maxValues, listParameters });
   }
 
@@ -281,7 +283,7 @@ export class RepositoryContext<T extends ObjectLiteral> {
   }
 
   now(): SqlExpression {
-    return new SqlExpression(this.adapter.currentTimestamp());
+    return new SqlExpression(this.adapter.syntax.currentTimestamp());
   }
 }
 

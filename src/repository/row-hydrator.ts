@@ -67,7 +67,7 @@ export function rowHydrator<T extends ObjectLiteral>(
   driver: Driver,
   adapter: DialectAdapter,
 ): (raw: Readonly<Record<string, unknown>>) => T {
-  const { datetimeText } = adapter;
+  const { datetimeText } = adapter.binding;
   const reads: ColumnRead[] = model.columns.map(({ databaseName, metadata }) => ({
     name: databaseName,
     property: metadata.propertyName,

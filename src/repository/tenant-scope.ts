@@ -1,4 +1,5 @@
-import type { Bind, DialectAdapter } from '../dialects/dialect-adapter';
+import type { DialectAdapter } from '../dialects/dialect-adapter';
+import type { Bind } from '../dialects/sql-syntax';
 import { ConfigurationError, TenantError } from '../errors';
 import type { EntityModel, ModelColumn } from '../model/entity-model';
 
@@ -77,11 +78,11 @@ export class TenantScope {
 
   /**
    * The tenant guard of a statement: `columnSql` holds `tenant`, compared exactly by the
-   * dialect ({@link DialectAdapter.exactEquals}). Every read, update, delete and key read writes
+   * dialect (`SqlSyntax.exactEquals`). Every read, update, delete and key read writes
    * its tenant condition here.
    */
   guard(adapter: DialectAdapter, columnSql: string, tenant: string, bind: Bind): string {
-    return adapter.exactEquals(columnSql, () => bind(tenant));
+    return adapter.syntax.exactEquals(columnSql, () => bind(tenant));
   }
 
   /** Stamps `values` with the tenant; input naming a different tenant is refused. */

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Driver, ObjectLiteral } from 'typeorm';
-import type { Bind, DialectAdapter, ReturningSupport } from '../dialects/dialect-adapter';
+import type { DialectAdapter } from '../dialects/dialect-adapter';
+import type { ReturningSupport } from '../dialects/dialect-capabilities';
+import type { Bind } from '../dialects/sql-syntax';
 import type { EntityModel, ModelColumn } from '../model/entity-model';
 import { PositionalParameters } from './positional-parameters';
 
@@ -46,7 +48,7 @@ export class WriteStatements<T extends ObjectLiteral> {
   ) {
     this.table = model.metadata.tablePath
       .split('.')
-      .map((part) => adapter.quoteIdentifier(part))
+      .map((part) => adapter.syntax.quoteIdentifier(part))
       .join('.');
   }
 
@@ -71,7 +73,7 @@ export class WriteStatements<T extends ObjectLiteral> {
     const body =
       columns.length > 0
         ? `(${columns.join(', ')}) VALUES (${exprs.join(', ')})`
-        : this.adapter.defaultValuesClause();
+        : this.adapter.syntax.defaultValuesClause();
     const sql = `INSERT INTO ${this.table} ${body}${this.#returning('insert', 'row')}`;
     return { sql, params: params.values };
   }
@@ -92,7 +94,7 @@ export class WriteStatements<T extends ObjectLiteral> {
       sets.push(`${this.#quote(version)} = ${this.#quote(version)} + 1`);
     }
     if (updateDate && !(updateDate.property in values)) {
-      sets.push(`${this.#quote(updateDate)} = ${this.adapter.currentTimestamp()}`);
+      sets.push(`${this.#quote(updateDate)} = ${this.adapter.syntax.currentTimestamp()}`);
     }
     const sql = `UPDATE ${this.table} SET ${sets.join(', ')} WHERE ${where(params.bind)}${this.#returning('update', returning)}`;
     return { sql, params: params.values };
@@ -107,7 +109,7 @@ export class WriteStatements<T extends ObjectLiteral> {
 
   /** The RETURNING clause, empty where the dialect has none for this kind of statement. */
   #returning(kind: keyof ReturningSupport, returning: Returning): string {
-    if (!this.adapter.returning[kind] || returning === 'none') return '';
+    if (!this.adapter.capabilities.returning[kind] || returning === 'none') return '';
     return returning === 'row' ? ' RETURNING *' : ` RETURNING ${this.#quote(this.model.primary)}`;
   }
 
@@ -115,7 +117,7 @@ export class WriteStatements<T extends ObjectLiteral> {
   #insertStamp(column: ModelColumn): unknown {
     if (column === this.model.version) return 1;
     if (column === this.model.createDate || column === this.model.updateDate) {
-      return new SqlExpression(this.adapter.currentTimestamp());
+      return new SqlExpression(this.adapter.syntax.currentTimestamp());
     }
     // TypeORM generates UUIDs client-side where the database cannot.
     const generated = column.metadata.generationStrategy === 'uuid';
@@ -130,6 +132,6 @@ export class WriteStatements<T extends ObjectLiteral> {
   }
 
   #quote(column: ModelColumn): string {
-    return this.adapter.quoteIdentifier(column.databaseName);
+    return this.adapter.syntax.quoteIdentifier(column.databaseName);
   }
 }

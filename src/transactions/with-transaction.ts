@@ -176,7 +176,7 @@ function failedToBegin(adapter: DialectAdapter, runner: QueryRunner, error: unkn
  */
 function failedInWork(adapter: DialectAdapter, runner: QueryRunner, error: unknown): unknown {
   if (error instanceof RepositoryError || !(error instanceof TypeORMError)) return error;
-  const translated = adapter.translateError(error);
+  const translated = adapter.errors.translate(error);
   if (translated instanceof TransientDatabaseError) return translated;
   // TypeORM's PostgreSQL runner releases itself when its connection breaks.
   return runner.isReleased ? lostConnection(error, 'work') : error;
@@ -199,7 +199,7 @@ function failedToCommit(adapter: DialectAdapter, runner: QueryRunner, error: unk
 }
 
 function translate(adapter: DialectAdapter, error: unknown): unknown {
-  return error instanceof RepositoryError ? error : adapter.translateError(error);
+  return error instanceof RepositoryError ? error : adapter.errors.translate(error);
 }
 
 /** What a broken connection means at each step: only before BEGIN is nothing in doubt. */

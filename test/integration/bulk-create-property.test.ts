@@ -258,7 +258,7 @@ describe.each(TARGETS)('bulkCreate property on %s', (target) => {
     }
     const before = await stored();
     const model = new Map([...before].map(([email, row]) => [email, { ...row }]));
-    const window = c.batchSize ?? adapterFor(db.dataSource).defaultBatchSize;
+    const window = c.batchSize ?? adapterFor(db.dataSource).bulkLoad.defaultBatchSize;
     const expected = predict(c, model, window);
     const options = {
       onConflict: c.mode,

@@ -163,7 +163,7 @@ describe.each(TARGETS)('filter depth and size limits on %s', (target) => {
   itWhere(target === 'sqlite')(
     'refuses a filter whose values take more bind parameters than one statement has',
     async () => {
-      const { maxBindParameters } = adapterFor(db.dataSource);
+      const { maxBindParameters } = adapterFor(db.dataSource).capabilities;
       // Lists of up to 100 values are written inline: 400 of them take 40,000 parameters.
       const lists = Array.from({ length: 400 }, (_, i) => ({
         salary__in: Array.from({ length: 100 }, (_, j) => -(i * 100 + j) - 1),

@@ -1,4 +1,5 @@
 import {
+  adapterFor,
   ConflictError,
   ConstraintViolationError,
   FilterError,
@@ -6,17 +7,19 @@ import {
   OptimisticLockError,
   ValidationError,
 } from '../../src';
+import { CockroachAdapter } from '../../examples/dialects/cockroach-dialect';
 import { Assignment, AssignmentRepository } from '../support/assignment';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository, ensureSalaryCheck } from '../support/employee';
-import { TARGETS } from '../support/servers';
+import { builtInTarget, TARGETS, withRegistered } from '../support/servers';
 
-describe.each(TARGETS)('BaseRepository CRUD on %s', (dialect) => {
+describe.each(withRegistered(TARGETS))('BaseRepository CRUD on %s', (target) => {
+  const dialect = builtInTarget(target);
   let db: TestDataSource;
   let repo: EmployeeRepository;
 
   beforeAll(async () => {
-    db = await openDataSource(dialect, [Employee, Assignment]);
+    db = await openDataSource(target, [Employee, Assignment]);
     await ensureSalaryCheck(db.dataSource);
   });
   afterAll(() => db.dataSource.destroy());
@@ -36,6 +39,12 @@ describe.each(TARGETS)('BaseRepository CRUD on %s', (dialect) => {
     );
     return rows[0];
   }
+
+  it('runs through the dialect of its target: the registered CockroachDB one on postgres-registered', () => {
+    expect(adapterFor(db.dataSource) instanceof CockroachAdapter).toBe(
+      target === 'postgres-registered',
+    );
+  });
 
   describe('create', () => {
     it('reads the new row back only where INSERT has no RETURNING (MySQL)', async () => {

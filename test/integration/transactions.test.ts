@@ -37,7 +37,7 @@ const SERVERS = DIALECTS.filter((d): d is Exclude<DialectName, 'sqlite'> => d !=
 
 /** The employees table through plain SQL on any connection (`on`: a DataSource or a manager). */
 function tableHelpers(dataSource: DataSource) {
-  const p = (i: number) => adapterFor(dataSource).placeholder(i);
+  const p = (i: number) => adapterFor(dataSource).syntax.placeholder(i);
   return {
     p,
     async names(on: DataSource | EntityManager = dataSource): Promise<string[]> {

@@ -1,9 +1,11 @@
 import mysql from 'mysql2/promise';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { dataSourceOptionsFromUrl, type DialectName } from '../../src';
+import { dataSourceOptionsFromUrl, useDialect, type DialectName } from '../../src';
+// Registers the CockroachDB dialect that `postgres-registered` runs through.
+import '../../examples/dialects/cockroach-dialect';
 import { QueryCounter } from './query-counter';
-import { SERVER_URLS, type TestTarget } from './servers';
+import { builtInTarget, SERVER_URLS, type TestTarget } from './servers';
 
 export interface TestDataSource {
   readonly dataSource: DataSource;
@@ -54,7 +56,8 @@ export async function openDataSource(
   } = {},
 ): Promise<TestDataSource> {
   const queries = new QueryCounter();
-  const dialect: DialectName = target === 'mariadb' ? 'mysql' : target;
+  const builtIn = builtInTarget(target);
+  const dialect: DialectName = builtIn === 'mariadb' ? 'mysql' : builtIn;
   let base: DataSourceOptions;
   if (dialect === 'sqlite') {
     base = dataSourceOptionsFromUrl(`sqlite:${options.sqlitePath ?? ':memory:'}`, {});
@@ -75,6 +78,7 @@ export async function openDataSource(
     dropSchema: true,
     logger: queries,
   } as DataSourceOptions);
+  if (target === 'postgres-registered') useDialect(dataSource, 'cockroachdb');
   await dataSource.initialize();
   queries.reset();
   return { dataSource, queries, dialect };

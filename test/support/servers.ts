@@ -19,9 +19,25 @@ export const DIALECTS: readonly DialectName[] = (process.env.TBR_TEST_DIALECTS ?
 
 /**
  * A dialect, or `mariadb`: the MySQL server reached as `mariadb://` (TypeORM's `type: 'mariadb'`),
- * where MariaDB's own features (INSERT … RETURNING) are used.
+ * where MariaDB's own features (INSERT … RETURNING) are used; or `postgres-registered`: the
+ * PostgreSQL server through a dialect registered from outside the library (the CockroachDB one of
+ * examples/dialects/cockroach-dialect.ts, chosen by `useDialect`).
  */
-export type TestTarget = DialectName | 'mariadb';
+export type TestTarget = DialectName | 'mariadb' | 'postgres-registered';
+
+/** The target as the built-in dialect it writes SQL for: a registered one is PostgreSQL's. */
+export function builtInTarget(target: TestTarget): Exclude<TestTarget, 'postgres-registered'> {
+  return target === 'postgres-registered' ? 'postgres' : target;
+}
+
+/**
+ * `targets`, plus `postgres-registered` where PostgreSQL is reachable: for the CRUD and bulk
+ * suites, which prove a registered dialect runs through every path (one more PostgreSQL pass, so
+ * not for every suite).
+ */
+export function withRegistered(targets: readonly TestTarget[]): readonly TestTarget[] {
+  return DIALECTS.includes('postgres') ? [...targets, 'postgres-registered'] : targets;
+}
 
 /** {@link DIALECTS}, plus `mariadb` where the MySQL server is reachable (it is MariaDB here). */
 export const TARGETS: readonly TestTarget[] = DIALECTS.includes('mysql')

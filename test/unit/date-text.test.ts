@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { prepareValue } from 'pg/lib/utils';
 import { DateUtils } from 'typeorm/util/DateUtils';
 import { pgLocalDateText, utcDatetimeText } from '../../src/dialects/date-text';
-import { utcDatetime } from '../../src/dialects/sqlite-adapter';
+import { utcDatetime } from '../../src/dialects/sqlite-binding';
 import { instants } from '../support/instants';
 
 /**

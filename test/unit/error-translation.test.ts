@@ -40,7 +40,7 @@ const wrapped = (driverError: object) => ({
 
 function expectTranslated(adapter: DialectAdapter, error: unknown, expected: Expected): Error {
   const [errorClass, code, outcome] = expected;
-  const translated = adapter.translateError(error);
+  const translated = adapter.errors.translate(error);
   expect(translated).toBeInstanceOf(errorClass);
   expect(translated).toBeInstanceOf(RepositoryError);
   expect(translated.name).toBe(errorClass.name);
@@ -245,7 +245,7 @@ describe('SqliteAdapter.translateError', () => {
       expectTranslated(adapter, failure(`${insert} (2, NULL, 1, 0)`), NOT_NULL);
       expectTranslated(adapter, failure(`${insert} (2, 'b', 99, 0)`), FOREIGN_KEY);
       expectTranslated(adapter, failure(`${insert} (2, 'b', 1, -1)`), CHECK);
-      const translated = adapter.translateError(failure('SELECT * FROM nope'));
+      const translated = adapter.errors.translate(failure('SELECT * FROM nope'));
       expect(translated).toMatchObject({ code: 'DATABASE_ERROR', driverCode: 'SQLITE_ERROR' });
       // Not an exact match: under Jest, a SqliteError made by the native addon for another test
       // file's realm is not `instanceof Error` here, so the message becomes String(error).
@@ -293,7 +293,7 @@ describe('regression: socket errors carry a negative errno beside their code', (
   it.each([new PostgresAdapter(), new MysqlAdapter()])(
     '%p reports CONNECTION_REFUSED',
     (adapter) => {
-      const translated = adapter.translateError(refused());
+      const translated = adapter.errors.translate(refused());
       expect(translated).toBeInstanceOf(TransientDatabaseError);
       expect(translated).toMatchObject({ code: 'CONNECTION_REFUSED', outcome: 'not-applied' });
     },

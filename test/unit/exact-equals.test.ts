@@ -7,7 +7,7 @@ describe('exactEquals (the tenant guard)', () => {
   it('binds the value once per occurrence, and keeps the plain `=` first for the index', () => {
     const forms = [new PostgresAdapter(), new MysqlAdapter(), new SqliteAdapter()].map((a) => {
       let n = 0;
-      return a.exactEquals('c', () => `:p${n++}`);
+      return a.syntax.exactEquals('c', () => `:p${n++}`);
     });
     expect(forms).toEqual([
       'c = :p0 AND c::text = :p1::text COLLATE "C"',
@@ -25,7 +25,7 @@ describe('exactEquals (the tenant guard)', () => {
       const lite = new SqliteAdapter();
       const keys = (column: string, value: string) => {
         const params: string[] = [];
-        const sql = lite.exactEquals(column, () => (params.push(value), '?'));
+        const sql = lite.syntax.exactEquals(column, () => (params.push(value), '?'));
         const rows = db.prepare(`SELECT k FROM t WHERE ${sql} ORDER BY k`).all(...params);
         return (rows as { k: number }[]).map((r) => r.k);
       };

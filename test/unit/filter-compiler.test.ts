@@ -42,7 +42,7 @@ function compile(
   const sql = compileFilter(parseFilters(filters, model), {
     adapter,
     bind: bag.bind,
-    columnRef: (c) => adapter.quoteIdentifier(c.databaseName),
+    columnRef: (c) => adapter.syntax.quoteIdentifier(c.databaseName),
     toDatabase: (_c, v) => v,
     ...overrides,
   });
@@ -455,7 +455,7 @@ describe('compileFilter: logic', () => {
     const sql = compileFilter(parseFilters({ salary__in: [3, 4] }, model), {
       adapter,
       bind: bag.bind,
-      columnRef: (c) => adapter.quoteIdentifier(c.databaseName),
+      columnRef: (c) => adapter.syntax.quoteIdentifier(c.databaseName),
       toDatabase: (_c, v) => v,
     });
     expect({ sql, parameters: bag.values }).toEqual({
@@ -508,8 +508,8 @@ describe('compileFilter: values stay out of the SQL', () => {
 
 describe('quoteIdentifier', () => {
   it('doubles the dialect quote character', () => {
-    expect(ADAPTERS.postgres.quoteIdentifier('a"b')).toBe('"a""b"');
-    expect(ADAPTERS.sqlite.quoteIdentifier('a"b')).toBe('"a""b"');
-    expect(ADAPTERS.mysql.quoteIdentifier('a`b')).toBe('`a``b`');
+    expect(ADAPTERS.postgres.syntax.quoteIdentifier('a"b')).toBe('"a""b"');
+    expect(ADAPTERS.sqlite.syntax.quoteIdentifier('a"b')).toBe('"a""b"');
+    expect(ADAPTERS.mysql.syntax.quoteIdentifier('a`b')).toBe('`a``b`');
   });
 });

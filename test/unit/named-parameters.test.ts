@@ -17,7 +17,7 @@ const ALL: readonly [string, DialectAdapter][] = [
 ];
 
 function names(sql: string, adapter: DialectAdapter): string[] {
-  return namedPlaceholders(tokenize(sql, adapter.sqlLexicon)).map((p) => p.name);
+  return namedPlaceholders(tokenize(sql, adapter.syntax.sqlLexicon)).map((p) => p.name);
 }
 
 function compile(adapter: DialectAdapter, sql: string, params: Record<string, unknown> = {}) {
@@ -63,10 +63,10 @@ describe('named placeholders', () => {
     });
 
     it('refuses an unterminated literal or comment rather than guess where it ends', () => {
-      expect(refusal(() => tokenize("SELECT 'open :x", adapter.sqlLexicon)).code).toBe(
+      expect(refusal(() => tokenize("SELECT 'open :x", adapter.syntax.sqlLexicon)).code).toBe(
         'QUERY_UNTERMINATED',
       );
-      expect(refusal(() => tokenize('SELECT 1 /* open', adapter.sqlLexicon)).code).toBe(
+      expect(refusal(() => tokenize('SELECT 1 /* open', adapter.syntax.sqlLexicon)).code).toBe(
         'QUERY_UNTERMINATED',
       );
     });
@@ -91,7 +91,7 @@ describe('named placeholders', () => {
   });
 
   it('marks a placeholder that is the whole list of [NOT] IN (…)', () => {
-    const found = (sql: string) => namedPlaceholders(tokenize(sql, lite.sqlLexicon));
+    const found = (sql: string) => namedPlaceholders(tokenize(sql, lite.syntax.sqlLexicon));
     const [plain] = found('SELECT 1 WHERE id IN (:ids)');
     expect(plain?.inList).toEqual({ start: 18, end: 27, negated: false }); // `IN (:ids)`
     const [negated] = found('SELECT 1 WHERE id not in ( /* list */ :ids )');
@@ -239,7 +239,7 @@ describe('compileRawQuery', () => {
   });
 
   it('refuses more bound values than the dialect allows; PostgreSQL and SQLite bind a long list as one', () => {
-    const ids = Array.from({ length: my.maxBindParameters + 1 }, (_, i) => i);
+    const ids = Array.from({ length: my.capabilities.maxBindParameters + 1 }, (_, i) => i);
     expect(refusal(() => compile(my, 'SELECT 1 WHERE x IN (:ids)', { ids }))).toMatchObject({
       code: 'QUERY_TOO_MANY_PARAMETERS',
     });

@@ -1,6 +1,6 @@
 import { AbstractSqliteDriver } from 'typeorm/driver/sqlite-abstract/AbstractSqliteDriver';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { SqliteAdapter } from '../../src/dialects/sqlite-adapter';
+import { SqliteBinding } from '../../src/dialects/sqlite-binding';
 
 /** TypeORM's own reading of a SQLite datetime text, the reference the fast reader must equal. */
 const typeorm = (text: string): unknown =>
@@ -8,8 +8,8 @@ const typeorm = (text: string): unknown =>
     type: 'datetime',
   } as ColumnMetadata);
 
-describe('SqliteAdapter.datetimeText', () => {
-  const read = new SqliteAdapter().datetimeText;
+describe('SqliteBinding.datetimeText', () => {
+  const read = new SqliteBinding().datetimeText;
 
   it.each([
     '2024-02-29 23:59:58.123',

@@ -11,7 +11,7 @@ const my = new MysqlAdapter();
 const lite = new SqliteAdapter();
 
 function guard(sql: string, adapter: DialectAdapter = lite, allowAdmin = false): GuardedStatement {
-  return guardStatement(tokenize(sql, adapter.sqlLexicon), sql.length, { allowAdmin });
+  return guardStatement(tokenize(sql, adapter.syntax.sqlLexicon), sql.length, { allowAdmin });
 }
 
 function refusal(sql: string, adapter: DialectAdapter = lite, allowAdmin = false): QueryError {
@@ -269,13 +269,13 @@ describe("SQLite's own placeholders (regression: @x and $x were let through)", (
   it.each(['SELECT @x', 'SELECT $x', 'SELECT 1 WHERE a = @a AND b = :b'])(
     '%s is positional',
     (sql) => {
-      const tokens = tokenize(sql, lite.sqlLexicon);
+      const tokens = tokenize(sql, lite.syntax.sqlLexicon);
       expect(tokens.some((t) => t.kind === 'positional')).toBe(true);
     },
   );
   it('a $ inside a name is not a placeholder', () => {
-    expect(tokenize('SELECT a$b', lite.sqlLexicon).some((t) => t.kind === 'positional')).toBe(
-      false,
-    );
+    expect(
+      tokenize('SELECT a$b', lite.syntax.sqlLexicon).some((t) => t.kind === 'positional'),
+    ).toBe(false);
   });
 });

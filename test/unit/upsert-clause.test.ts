@@ -27,24 +27,24 @@ describe('upsertClause', () => {
       [lite, '"t0"."tenantId" = EXCLUDED."tenantId" COLLATE BINARY'],
     ]);
     for (const a of [pg, lite]) {
-      const q = (s: string) => a.quoteIdentifier(s);
-      expect(a.insertInto('"t"', ['"a"'])).toBe('INSERT INTO "t" AS "t0" ("a")');
-      expect(a.upsertClause(spec(q))).toBe(
+      const q = (s: string) => a.syntax.quoteIdentifier(s);
+      expect(a.syntax.insertInto('"t"', ['"a"'])).toBe('INSERT INTO "t" AS "t0" ("a")');
+      expect(a.syntax.upsertClause(spec(q))).toBe(
         'ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", "salary" = EXCLUDED."salary", ' +
-          `"version" = "t0"."version" + 1, "updatedAt" = ${a.currentTimestamp()} ` +
+          `"version" = "t0"."version" + 1, "updatedAt" = ${a.syntax.currentTimestamp()} ` +
           `WHERE "t0"."tenantId" = EXCLUDED."tenantId" AND ${exact.get(a)} AND "t0"."deletedAt" IS NULL`,
       );
-      expect(a.upsertClause(skip(q))).toBe('ON CONFLICT ("id") DO NOTHING');
+      expect(a.syntax.upsertClause(skip(q))).toBe('ON CONFLICT ("id") DO NOTHING');
     }
   });
 
   it('MySQL: ON DUPLICATE KEY UPDATE with IF(guard, new, old), and a skip is pk = pk, never INSERT IGNORE', () => {
-    const q = (s: string) => my.quoteIdentifier(s);
+    const q = (s: string) => my.syntax.quoteIdentifier(s);
     const guard =
       '`tenantId` = VALUES(`tenantId`) AND CAST(CONVERT(`tenantId` USING utf8mb4) AS BINARY) = ' +
       'CAST(CONVERT(VALUES(`tenantId`) USING utf8mb4) AS BINARY) AND `deletedAt` IS NULL';
-    expect(my.insertInto('`t`', ['`a`'])).toBe('INSERT INTO `t` (`a`)');
-    expect(my.upsertClause(spec(q))).toBe(
+    expect(my.syntax.insertInto('`t`', ['`a`'])).toBe('INSERT INTO `t` (`a`)');
+    expect(my.syntax.upsertClause(spec(q))).toBe(
       'ON DUPLICATE KEY UPDATE ' +
         [
           `\`name\` = IF(${guard}, VALUES(\`name\`), \`name\`)`,
@@ -53,35 +53,41 @@ describe('upsertClause', () => {
           `\`updatedAt\` = IF(${guard}, CURRENT_TIMESTAMP(6), \`updatedAt\`)`,
         ].join(', '),
     );
-    expect(my.upsertClause(skip(q))).toBe('ON DUPLICATE KEY UPDATE `id` = `id`');
+    expect(my.syntax.upsertClause(skip(q))).toBe('ON DUPLICATE KEY UPDATE `id` = `id`');
   });
 
   it('only PostgreSQL can flag inserted rows in RETURNING', () => {
-    expect([pg.upsertInsertedFlag(), my.upsertInsertedFlag(), lite.upsertInsertedFlag()]).toEqual([
-      '(xmax = 0)',
-      undefined,
-      undefined,
-    ]);
+    expect([
+      pg.syntax.upsertInsertedFlag(),
+      my.syntax.upsertInsertedFlag(),
+      lite.syntax.upsertInsertedFlag(),
+    ]).toEqual(['(xmax = 0)', undefined, undefined]);
   });
 });
 
 describe('capabilities', () => {
   it('report the bind-parameter limits, placeholders and RETURNING support', () => {
-    expect([pg.maxBindParameters, my.maxBindParameters, lite.maxBindParameters]).toEqual([
-      65_535, 65_535, 32_766,
-    ]);
-    expect([pg.placeholder(0), pg.placeholder(9), my.placeholder(3), lite.placeholder(3)]).toEqual([
-      '$1',
-      '$10',
-      '?',
-      '?',
-    ]);
-    expect([pg.returning, my.returning, lite.returning]).toEqual([
+    expect([
+      pg.capabilities.maxBindParameters,
+      my.capabilities.maxBindParameters,
+      lite.capabilities.maxBindParameters,
+    ]).toEqual([65_535, 65_535, 32_766]);
+    expect([
+      pg.syntax.placeholder(0),
+      pg.syntax.placeholder(9),
+      my.syntax.placeholder(3),
+      lite.syntax.placeholder(3),
+    ]).toEqual(['$1', '$10', '?', '?']);
+    expect([
+      pg.capabilities.returning,
+      my.capabilities.returning,
+      lite.capabilities.returning,
+    ]).toEqual([
       { insert: true, update: true, delete: true },
       { insert: false, update: false, delete: false },
       { insert: true, update: true, delete: true },
     ]);
-    expect(new MysqlAdapter(undefined, true).returning).toEqual({
+    expect(new MysqlAdapter(undefined, true).capabilities.returning).toEqual({
       insert: true,
       update: false,
       delete: false,
@@ -91,11 +97,11 @@ describe('capabilities', () => {
         insertReturningOf,
       ),
     ).toEqual([true, true, false, true, true, false]);
-    expect(my.maxStatementBytes).toBe(16 * 1024 * 1024);
+    expect(my.capabilities.maxStatementBytes).toBe(16 * 1024 * 1024);
     expect([
-      pg.quoteIdentifier('a"b'),
-      my.quoteIdentifier('a`b'),
-      lite.quoteIdentifier('x'),
+      pg.syntax.quoteIdentifier('a"b'),
+      my.syntax.quoteIdentifier('a`b'),
+      lite.syntax.quoteIdentifier('x'),
     ]).toEqual(['"a""b"', '`a``b`', '"x"']);
   });
 });
