@@ -16,4 +16,9 @@ export class ConfigurationError extends RepositoryError {
   ): ConfigurationError {
     return new ConfigurationError(`${entity}: ${feature} needs a @${decorator}`);
   }
+
+  /** `feature` needs an optional peer dependency that is not installed. */
+  static missingPackage(name: string, feature: string): ConfigurationError {
+    return new ConfigurationError(`${feature} needs the package ${name}: npm install ${name}`);
+  }
 }
