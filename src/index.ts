@@ -80,6 +80,12 @@ export { SqliteBulkLoad } from './dialects/sqlite-bulk-load';
 export * from './errors';
 export { LruCacheStore, type LruCacheStoreOptions } from './cache/lru-cache-store';
 export { RedisCacheStore, type RedisCacheStoreOptions } from './cache/redis-cache-store';
+export type {
+  RedisClient,
+  RedisClusterClient,
+  RedisNodeClient,
+  RedisPipeline,
+} from './cache/redis-client';
 export { TieredCacheStore, type TieredCacheStoreOptions } from './cache/tiered-cache-store';
 export type {
   CacheStore,

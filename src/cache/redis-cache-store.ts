@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClusterClient, RedisNodeClient } from './redis-client';
 import { callback, finiteAtLeast } from '../config/option-checks';
 import { decodeValue, encodeValue } from './cache-codec';
 import type {
@@ -104,7 +104,7 @@ export class RedisCacheStore implements SharedCacheTier {
   #connecting: Promise<boolean> | undefined;
 
   constructor(
-    readonly redis: Redis | Cluster,
+    readonly redis: RedisNodeClient | RedisClusterClient,
     options: RedisCacheStoreOptions = {},
   ) {
     this.keyPrefix = options.keyPrefix ?? 'tbr:';
@@ -205,7 +205,7 @@ export class RedisCacheStore implements SharedCacheTier {
     return this.redis.status === 'ready';
   }
 
-  #nodes(): Redis[] {
+  #nodes(): RedisNodeClient[] {
     return 'nodes' in this.redis ? this.redis.nodes('master') : [this.redis];
   }
 

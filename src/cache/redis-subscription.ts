@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 import type { TierSubscriber, TierSubscription } from './cache-tiers';
 
 /**
@@ -6,7 +6,7 @@ import type { TierSubscriber, TierSubscription } from './cache-tiers';
  * can send nothing else), and subscribes again each time it is ready after a drop.
  */
 export function subscribeRedis(
-  redis: Redis | Cluster,
+  redis: RedisClient,
   channel: string,
   subscriber: TierSubscriber,
 ): TierSubscription {

@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 import type { WarmingCoordination } from './warming-coordination';
 
 /** Releases the lock only if it is still ours: a lock that expired and was taken is left alone. */
@@ -21,7 +21,7 @@ export class RedisWarmingCoordination implements WarmingCoordination {
   readonly scope = 'fleet';
 
   constructor(
-    private readonly redis: Redis | Cluster,
+    private readonly redis: RedisClient,
     private readonly keyPrefix: string,
   ) {}
 
