@@ -1,5 +1,5 @@
 // The public API. Anything not exported here is internal.
-export { BaseRepository } from './repository/base-repository';
+export { BaseRepository } from './facade/base-repository';
 export type {
   ListOptions,
   ListPage,
