@@ -205,7 +205,7 @@ function* chunkRows<T extends ObjectLiteral>(
   batchSize: number,
 ): Generator<RowChange[]> {
   let guards = 0;
-  context.where(MATCH_ALL, false, () => `?${guards++}`);
+  context.where(MATCH_ALL, () => `?${guards++}`);
   const budget = context.adapter.capabilities.maxBindParameters - guards;
   let chunk: RowChange[] = [];
   let parameters = 0;
@@ -279,14 +279,14 @@ async function writeChunk<T extends ObjectLiteral>(
     }
     // Misses are explained after the fact; a row another writer changes meanwhile is still
     // reported, with the reason the read finds.
-    const current = missed.length > 0 ? await readVersions(context, ids(missed), false) : new Map();
+    const current = missed.length > 0 ? await readVersions(context, ids(missed)) : new Map();
     return { updated, failed: missed.map((change) => explainMiss(context, change, current)) };
   }
   return context.run(() =>
     context.manager.transaction(async (manager) => {
       const tx = context.withManager(manager);
       // Locked as read, so this read says exactly which rows the UPDATE changes.
-      const current = await readVersions(tx, ids(chunk), true);
+      const current = await readVersions(tx, ids(chunk), { lock: true });
       await tx.execute(updateStatement(tx, chunk, 'none'));
       const hits = chunk.filter((change) => {
         const found = current.get(change.key);

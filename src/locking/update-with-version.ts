@@ -96,9 +96,9 @@ class VersionedUpdate<T extends ObjectLiteral, U> {
   start(resolve: FieldResolver | undefined): Promise<T> {
     switch (this.settings.strategy) {
       case 'fail-fast':
-        return this.once(true);
+        return this.once({ checked: true });
       case 'last-writer-wins':
-        return this.once(false);
+        return this.once({ checked: false });
       case 'retry':
         return this.retry();
       case 'merge':
@@ -107,7 +107,7 @@ class VersionedUpdate<T extends ObjectLiteral, U> {
   }
 
   /** One read and one write, with or without the version check. */
-  private async once(checked: boolean): Promise<T> {
+  private async once({ checked }: { readonly checked: boolean }): Promise<T> {
     const current = await this.read();
     const changes = await this.updater(current);
     return this.write(changes, checked ? this.versionOf(current) : undefined);

@@ -5,7 +5,7 @@ import { parseFilters } from '../filters/filter-parser';
 import type { ModelColumn } from '../model/entity-model';
 import type { DeleteOptions, UpdateOptions } from './call-options';
 import { insertRow } from './insert-row';
-import { andFilters, type RepositoryContext } from './repository-context';
+import { andFilters, type GuardOptions, type RepositoryContext } from './repository-context';
 import type { EntityId } from './repository-events';
 import type { StatementResult } from './statement-executor';
 
@@ -35,9 +35,9 @@ export class EntityWrites<T extends ObjectLiteral> {
     if (options.expectedVersion !== undefined) {
       target = this.withExpectedVersion(target, options.expectedVersion);
     }
-    const result = await this.updateWhere(target, values, false);
+    const result = await this.updateWhere(target, values);
     if (result.affected === 0) await this.explainMissedUpdate(id, options.expectedVersion);
-    const updated = this.first(result) ?? (await this.mustLoad(id, false));
+    const updated = this.first(result) ?? (await this.mustLoad(id));
     const event = { entity: context.model.name, id, record: updated, tenantId: tenant };
     await context.afterWrite({ ids: [id], events: [['updated', event]] });
     return updated;
@@ -49,16 +49,14 @@ export class EntityWrites<T extends ObjectLiteral> {
     const soft = options.soft ?? context.parts.softDelete;
     const tenant = context.parts.tenant.current();
     const where = context.idFilter(id);
-    const withDeleted = options.withDeleted ?? false;
+    const guards = { withDeleted: options.withDeleted };
     const { affected } = soft
       ? await this.updateWhere(
           where,
           { [this.deleteDate('soft delete').property]: context.now() },
-          withDeleted,
+          guards,
         )
-      : await context.execute(
-          context.parts.statements.delete(context.whereWriter(where, withDeleted)),
-        );
+      : await context.execute(context.parts.statements.delete(context.whereWriter(where, guards)));
     if (affected === 0) throw new NotFoundError(context.model.name, id);
     const event = { entity: context.model.name, id, soft, tenantId: tenant };
     await context.afterWrite({ ids: [id], events: [['deleted', event]] });
@@ -73,8 +71,9 @@ export class EntityWrites<T extends ObjectLiteral> {
       context.idFilter(id),
       parseFilters({ [`${deleteDate.property}__isnull`]: false }, context.model),
     );
-    const result = await this.updateWhere(deleted, { [deleteDate.property]: null }, true);
-    const row = this.first(result) ?? (await context.loadRow(id, false));
+    const values = { [deleteDate.property]: null };
+    const result = await this.updateWhere(deleted, values, { withDeleted: true });
+    const row = this.first(result) ?? (await context.loadRow(id));
     if (!row) throw new NotFoundError(context.model.name, id);
     if (result.affected > 0) {
       const event = { entity: context.model.name, id, record: row, tenantId: tenant };
@@ -87,11 +86,11 @@ export class EntityWrites<T extends ObjectLiteral> {
   private updateWhere(
     node: FilterNode,
     values: Record<string, unknown>,
-    withDeleted: boolean,
+    guards: GuardOptions = {},
   ): Promise<StatementResult> {
     const { context } = this;
     return context.execute(
-      context.parts.statements.update(values, context.whereWriter(node, withDeleted)),
+      context.parts.statements.update(values, context.whereWriter(node, guards)),
     );
   }
 
@@ -115,7 +114,7 @@ export class EntityWrites<T extends ObjectLiteral> {
   ): Promise<void> {
     const { context } = this;
     // Never from the cache: a write reads its own result before its invalidation has run.
-    const current = await context.loadRow(id, false);
+    const current = await context.loadRow(id);
     // The update missed: whatever this process cached for the row is stale.
     await context.evictStale([id]);
     const { name, version } = context.model;
@@ -131,8 +130,8 @@ export class EntityWrites<T extends ObjectLiteral> {
     }
   }
 
-  private async mustLoad(id: EntityId, withDeleted: boolean): Promise<T> {
-    const row = await this.context.loadRow(id, withDeleted);
+  private async mustLoad(id: EntityId): Promise<T> {
+    const row = await this.context.loadRow(id);
     if (!row) throw new NotFoundError(this.context.model.name, id);
     return row;
   }

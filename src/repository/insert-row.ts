@@ -23,7 +23,7 @@ export async function insertRow<T extends ObjectLiteral>(
   if (!stored) {
     const insertedId = (values[model.primary.property] ??
       context.adapter.bulkLoad.insertedId(result.raw)) as EntityId;
-    stored = (await context.loadRow(insertedId, true)) ?? undefined;
+    stored = (await context.loadRow(insertedId, { withDeleted: true })) ?? undefined;
     if (!stored) throw new NotFoundError(model.name, insertedId);
   }
   const id = stored[model.primary.property] as EntityId;

@@ -35,6 +35,24 @@ import {
 /** The alias of the entity's table in every SELECT a repository builds. */
 export const ALIAS = 'e';
 
+/** Which of the repository's guards a statement applies beside its own filter. */
+export interface GuardOptions {
+  /** Include soft-deleted rows: no `deleted_at IS NULL` guard. @default false */
+  readonly withDeleted?: boolean;
+  /**
+   * Apply the tenant guard. Off only for reads whose result is checked against the caller's
+   * tenant afterwards (a cached row entry holds the row whatever its tenant).
+   * @default true
+   */
+  readonly scoped?: boolean;
+}
+
+/** {@link GuardOptions} and how the WHERE clause names the entity's table. */
+export interface WhereOptions extends GuardOptions {
+  /** Qualify columns with this alias (`"e"."id"`). @default unqualified */
+  readonly alias?: string;
+}
+
 /** What a repository is made of, resolved once at construction and shared by its operations. */
 export interface RepositoryParts<T extends ObjectLiteral> {
   readonly dataSource: DataSource;
@@ -99,11 +117,9 @@ export class RepositoryContext<T extends ObjectLiteral> {
     );
   }
 
-  /**
-   * The WHERE clause for `node` plus the soft-delete guard and, when `scoped`, the tenant guard
-   * (a cached row is read unscoped and checked against the caller's tenant afterwards).
-   */
-  where(node: FilterNode, withDeleted: boolean, bind: Bind, alias?: string, scoped = true): string {
+  /** The WHERE clause for `node` plus the guards `options` asks for (by default both). */
+  where(node: FilterNode, bind: Bind, options: WhereOptions = {}): string {
+    const { withDeleted = false, alias, scoped = true } = options;
     const quote = (name: string) => this.adapter.syntax.quoteIdentifier(name);
     const columnRef = alias
       ? (c: ModelColumn) => `${quote(alias)}.${quote(c.databaseName)}`
@@ -125,14 +141,14 @@ export class RepositoryContext<T extends ObjectLiteral> {
     return parts.length > 0 ? parts.join(' AND ') : '1 = 1';
   }
 
-  whereWriter(node: FilterNode, withDeleted: boolean): WhereWriter {
-    return (bind) => this.where(node, withDeleted, bind);
+  whereWriter(node: FilterNode, guards: GuardOptions = {}): WhereWriter {
+    return (bind) => this.where(node, bind, guards);
   }
 
   /** A SelectQueryBuilder over the entity with the guards and `node` applied. */
-  select(node: FilterNode, withDeleted = false, scoped = true): SelectQueryBuilder<T> {
+  select(node: FilterNode, guards: GuardOptions = {}): SelectQueryBuilder<T> {
     const params = new ParameterBag();
-    const sql = this.where(node, withDeleted, params.bind, ALIAS, scoped);
+    const sql = this.where(node, params.bind, { ...guards, alias: ALIAS });
     // withDeleted(): our own guard is the only soft-delete filter, the same in every statement.
     return this.manager
       .createQueryBuilder(this.model.target, ALIAS)
@@ -190,11 +206,9 @@ export class RepositoryContext<T extends ObjectLiteral> {
   }
 
   /** The row with this id as the database holds it now (never from the cache), or `null`. */
-  async loadRow(id: unknown, withDeleted: boolean): Promise<T | null> {
+  async loadRow(id: unknown, guards: GuardOptions = {}): Promise<T | null> {
     const node = this.idFilter(id);
-    const { rows } = await this.execute(
-      listStatement(this, { node, withDeleted, sort: [], limit: 1 }),
-    );
+    const { rows } = await this.execute(listStatement(this, { node, guards, sort: [], limit: 1 }));
     return rows[0] ? this.hydrate(rows[0]) : null;
   }
 
