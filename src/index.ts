@@ -7,7 +7,7 @@ export type {
   UpdateOptions,
   DeleteOptions,
 } from './repository/call-options';
-export type { RepositoryOptions } from './repository/repository-options';
+export type { RepositoryOptions } from './facade/repository-options';
 export type { TenantConfig } from './repository/tenant-scope';
 export type { DtoClass } from './repository/dto-validator';
 export type {

@@ -11,11 +11,7 @@ import type {
 import type { BulkOperationResult } from '../bulk/bulk-result';
 import { bulkUpdate } from '../bulk/bulk-update';
 import { bulkUpdateByIds, type BulkUpdateByIdsRow } from '../bulk/bulk-update-by-ids';
-import {
-  coalescerOf,
-  createBatched,
-  type CreateBatchedOptions,
-} from '../coalescing/batched-create';
+import { createBatched, type CreateBatchedOptions } from '../coalescing/batched-create';
 import type { CoalescerMetrics } from '../coalescing/coalescer-metrics';
 import type { WriteCoalescer } from '../coalescing/write-coalescer';
 import type {
@@ -29,7 +25,7 @@ import type { EntityModel } from '../model/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import { EntityReads } from '../repository/entity-reads';
 import { EntityWrites } from '../repository/entity-writes';
-import type { RepositoryOptions } from '../repository/repository-options';
+import type { RepositoryOptions } from './repository-options';
 import type {
   EntityId,
   RepositoryEventMap,
@@ -46,7 +42,7 @@ import type { PopularQuery } from '../warming/query-usage-tracker';
 import type { TransactionOptions } from '../transactions/transaction-options';
 import { rawQuery } from '../query/raw-query';
 import type { QueryParams, RawQueryOptions } from '../query/raw-query-options';
-import { buildRepository } from './build-repository';
+import { buildRepository, type RepositoryBuild } from './build-repository';
 import { boundContext, boundView } from './manager-binding';
 import { boundTransaction, versionedTarget } from './self-calls';
 
@@ -70,15 +66,14 @@ export class BaseRepository<
   C extends object = Partial<T>,
   U extends object = Partial<T>,
 > {
-  /** The working parts on the DataSource's own manager. */
-  readonly #context: RepositoryContext<T>;
+  /** Its context on the DataSource's own manager, and the parts the same on every manager. */
+  readonly #built: RepositoryBuild<T>;
   /** Re-runs popular queries into the cache; present when the repository is cached. */
   private readonly warmer?: CacheWarmer;
 
   constructor(dataSource: DataSource, target: EntityTarget<T>, options: RepositoryOptions<T>) {
-    const { context, warmer } = buildRepository(dataSource, target, options);
-    this.#context = context;
-    this.warmer = warmer;
+    this.#built = buildRepository(dataSource, target, options);
+    this.warmer = this.#built.warmer;
   }
 
   /**
@@ -86,7 +81,7 @@ export class BaseRepository<
    * is bound to (a transaction's, see {@link withManager}), else on the DataSource's.
    */
   protected get context(): RepositoryContext<T> {
-    return boundContext<RepositoryContext<T>>(this) ?? this.#context;
+    return boundContext<RepositoryContext<T>>(this) ?? this.#built.context;
   }
 
   /** The entity's resolved metadata: columns, primary key, version and date columns. */
@@ -145,7 +140,7 @@ export class BaseRepository<
 
   /** Validates `dto`, stamps the tenant, inserts, and returns the stored row. */
   create(dto: C): Promise<T> {
-    return new EntityWrites(this.context).create(dto);
+    return this.#writes().create(dto);
   }
 
   /**
@@ -154,7 +149,7 @@ export class BaseRepository<
    * @throws OptimisticLockError when `expectedVersion` is given and the row has moved on
    */
   update(id: EntityId, dto: U, options: UpdateOptions = {}): Promise<T> {
-    return new EntityWrites(this.context).update(id, dto, options);
+    return this.#writes().update(id, dto, options);
   }
 
   /**
@@ -162,12 +157,12 @@ export class BaseRepository<
    * @throws NotFoundError when there is no such (visible) row
    */
   delete(id: EntityId, options: DeleteOptions = {}): Promise<void> {
-    return new EntityWrites(this.context).delete(id, options);
+    return this.#writes().delete(id, options);
   }
 
   /** Clears the `@DeleteDateColumn` of a soft-deleted row. Restoring a live row returns it unchanged. */
   restore(id: EntityId): Promise<T> {
-    return new EntityWrites(this.context).restore(id);
+    return this.#writes().restore(id);
   }
 
   // ── bulk ───────────────────────────────────────────────────────────────────
@@ -278,18 +273,18 @@ export class BaseRepository<
     updater: Updater<T, U>,
     options: UpdateWithVersionOptions<U> = {},
   ): Promise<T> {
-    const target = versionedTarget<T, U>(this.context, this);
+    const target = versionedTarget<T, U>(this.context, this.#built.locking, this);
     return updateWithVersion(target, this.context.canonicalId(id), updater, options);
   }
 
   /** Optimistic-locking counters of this repository (bound or not), in this process. */
   lockMetrics(): LockMetricsSnapshot {
-    return this.context.parts.locking.metrics.snapshot();
+    return this.#built.locking.metrics.snapshot();
   }
 
   /** Up to `limit` of the latest version conflicts (all kept by default), newest first. */
   conflictHistory(limit?: number): ConflictRecord[] {
-    return this.context.parts.locking.metrics.history(limit);
+    return this.#built.locking.metrics.history(limit);
   }
 
   // ── write coalescing ───────────────────────────────────────────────────────
@@ -302,12 +297,12 @@ export class BaseRepository<
    * See docs/write-coalescing.md.
    */
   createBatched(dto: C, options: CreateBatchedOptions = {}): Promise<T> {
-    return createBatched(this.context, dto, options, this);
+    return createBatched(this.context, dto, options, this, this.#built.coalescer());
   }
 
   /** The coalescer `createBatched` uses: the `coalescer` option, or this repository's own. */
   get coalescer(): WriteCoalescer {
-    return coalescerOf(this.context.parts);
+    return this.#built.coalescer();
   }
 
   /** Batches, entries per batch, time per batch, schema variations, fallbacks and errors. */
@@ -367,7 +362,7 @@ export class BaseRepository<
     params: QueryParams = {},
     options: RawQueryOptions = {},
   ): Promise<R[] | R | null | number> {
-    return rawQuery<T, R>(this.context, sql, params, options);
+    return rawQuery<T, R>(this.context, sql, params, options, this.#built.options);
   }
 
   // ── events ─────────────────────────────────────────────────────────────────
@@ -386,6 +381,10 @@ export class BaseRepository<
   ): this {
     this.events.off(event, listener);
     return this;
+  }
+
+  #writes(): EntityWrites<T> {
+    return new EntityWrites(this.context, this.#built.locking.metrics);
   }
 
   private requireWarmer(): CacheWarmer {

@@ -1,12 +1,13 @@
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { adapterFor } from '../dialects/adapter-for';
 import { ConfigurationError } from '../errors';
+import { WriteCoalescer } from '../coalescing/write-coalescer';
 import { LockingState } from '../locking/locking-state';
 import { EntityModel } from '../model/entity-model';
 import { DtoValidator } from '../repository/dto-validator';
 import { RepositoryContext, type RepositoryParts } from '../repository/repository-context';
 import { RepositoryEvents } from '../repository/repository-events';
-import type { RepositoryOptions } from '../repository/repository-options';
+import type { RepositoryOptions } from './repository-options';
 import { rowHydrator } from '../repository/row-hydrator';
 import { TenantScope } from '../repository/tenant-scope';
 import { WriteStatements } from '../repository/write-statements';
@@ -23,6 +24,12 @@ export interface RepositoryBuild<T extends ObjectLiteral> {
   readonly context: RepositoryContext<T>;
   /** Re-runs popular queries into the cache; present when the repository is cached. */
   readonly warmer?: CacheWarmer;
+  /** Optimistic-locking defaults and metrics, the same on every manager. */
+  readonly locking: LockingState;
+  /** The `coalescer` option, or the repository's own, made on the first call with the defaults. */
+  readonly coalescer: () => WriteCoalescer;
+  /** The options as given, for those read at call time (`allowAdmin`). */
+  readonly options: RepositoryOptions<T>;
 }
 
 /**
@@ -46,17 +53,22 @@ export function buildRepository<T extends ObjectLiteral>(
   }
   retrySettings(options.retry); // a bad retry config fails here, not at the first transaction
   const caching = options.cache ? setUpCache(options.cache, model.metadata.tableName) : undefined;
+  // In this order, as each checks its option: the first wrong one is the error.
+  const tenant = new TenantScope(model, options.tenant);
+  const statements = new WriteStatements(model, adapter, dataSource.driver);
+  const events = new RepositoryEvents<T>(options.events ?? true);
+  const afterCommit = AfterCommit.for(dataSource);
+  const locking = new LockingState(options.locking);
   const parts: RepositoryParts<T> = {
     dataSource,
     adapter,
     model,
     options,
     softDelete,
-    tenant: new TenantScope(model, options.tenant),
-    statements: new WriteStatements(model, adapter, dataSource.driver),
-    events: new RepositoryEvents<T>(options.events ?? true),
-    afterCommit: AfterCommit.for(dataSource),
-    locking: new LockingState(options.locking),
+    tenant,
+    statements,
+    events,
+    afterCommit,
     cache: caching?.cache,
     usage: caching?.usage,
     validators: {
@@ -66,8 +78,11 @@ export function buildRepository<T extends ObjectLiteral>(
     hydrate: rowHydrator(model, dataSource.driver, adapter),
   };
   const context = new RepositoryContext(parts, dataSource.manager);
-  if (!caching) return { context };
+  let own: WriteCoalescer | undefined;
+  const coalescer = () => options.coalescer ?? (own ??= new WriteCoalescer());
+  if (!caching) return { context, locking, coalescer, options };
   const { cache, usage, settings, lock } = caching;
   const rerun = (query: PopularQuery) => rerunQuery(context, query);
-  return { context, warmer: new CacheWarmer(cache, usage, settings, lock, rerun) };
+  const warmer = new CacheWarmer(cache, usage, settings, lock, rerun);
+  return { context, warmer, locking, coalescer, options };
 }

@@ -2,6 +2,7 @@ import type { EntityManager, ObjectLiteral } from 'typeorm';
 import type { UpdateOptions } from '../repository/call-options';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
+import type { LockingState } from '../locking/locking-state';
 import type { VersionedTarget } from '../locking/update-with-version';
 import { mergeRetryConfig } from '../transactions/retry-policy';
 import type { TransactionOptions } from '../transactions/transaction-options';
@@ -14,6 +15,7 @@ import { runBound } from './manager-binding';
 /** The repository's reads and `update` as `updateWithVersion` uses them. */
 export function versionedTarget<T extends ObjectLiteral, U>(
   context: RepositoryContext<T>,
+  locking: LockingState,
   repository: {
     findById(id: EntityId): Promise<T | null>;
     update(id: EntityId, changes: U, options?: UpdateOptions): Promise<T>;
@@ -21,7 +23,7 @@ export function versionedTarget<T extends ObjectLiteral, U>(
 ): VersionedTarget<T, U> {
   return {
     model: context.model,
-    locking: context.parts.locking,
+    locking,
     // A re-read after a conflict must see the row that beat us, not a cached copy.
     read: (id, fresh) => (fresh ? context.loadRow(id) : repository.findById(id)),
     update: (id, changes, options) => repository.update(id, changes, options),

@@ -10,7 +10,7 @@ import {
 import type { UpdateOptions } from '../repository/call-options';
 import type { EntityModel, ModelColumn } from '../model/entity-model';
 import type { EntityId } from '../repository/repository-events';
-import { backoffDelay, pause } from './backoff';
+import { backoffDelay, pause } from '../transactions/backoff';
 import type { LockingState } from './locking-state';
 import {
   resolveLockingSettings,

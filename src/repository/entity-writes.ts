@@ -9,12 +9,21 @@ import { andFilters, type GuardOptions, type RepositoryContext } from './reposit
 import type { EntityId } from './repository-events';
 import type { StatementResult } from './statement-executor';
 
+/** Where a version conflict is counted. */
+export interface ConflictRecorder {
+  recordConflict(conflict: OptimisticLockError): void;
+}
+
 /**
  * The four single-row writes. Each is one statement (`… RETURNING *` where the dialect has it, so
  * a create or an update is one round trip on PostgreSQL and SQLite) and reports its change once.
  */
 export class EntityWrites<T extends ObjectLiteral> {
-  constructor(private readonly context: RepositoryContext<T>) {}
+  /** @param conflicts counts the version conflicts `update` detects (locking's `LockMetrics`) */
+  constructor(
+    private readonly context: RepositoryContext<T>,
+    private readonly conflicts: ConflictRecorder,
+  ) {}
 
   /** Validates `dto`, stamps the tenant, inserts, and returns the stored row. */
   async create(dto: unknown): Promise<T> {
@@ -125,7 +134,7 @@ export class EntityWrites<T extends ObjectLiteral> {
       // whose UPDATE reads the latest row); that is a conflict all the same, never a success.
       const actual = Number(current[version.property]);
       const conflict = OptimisticLockError.versionMismatch(name, id, expectedVersion, actual);
-      context.parts.locking.metrics.recordConflict(conflict);
+      this.conflicts.recordConflict(conflict);
       throw conflict;
     }
   }

@@ -18,10 +18,8 @@ import type { DtoValidator } from './dto-validator';
 import type { EntityModel, ModelColumn } from '../model/entity-model';
 import type { EntityCache } from '../cache/entity-cache';
 import type { AfterCommit } from '../transactions/after-commit';
-import type { LockingState } from '../locking/locking-state';
-import type { QueryUsageTracker } from '../warming/query-usage-tracker';
+import type { RetryConfig } from '../transactions/retry-policy';
 import type { RepositoryEvents, EntityId } from './repository-events';
-import type { RepositoryOptions } from './repository-options';
 import { executeStatement, type StatementResult } from './statement-executor';
 import type { TenantScope } from './tenant-scope';
 import { emitPending, type WriteChange } from './write-change';
@@ -53,12 +51,19 @@ export interface WhereOptions extends GuardOptions {
   readonly alias?: string;
 }
 
+/** Counts cached reads for the warmer (warming's `QueryUsageTracker` is one). */
+export interface UsageRecorder {
+  /** One use of the read `key`; `spec` (or `key`) is what the warmer re-runs. */
+  record(key: string, spec?: string | (() => string)): void;
+}
+
 /** What a repository is made of, resolved once at construction and shared by its operations. */
 export interface RepositoryParts<T extends ObjectLiteral> {
   readonly dataSource: DataSource;
   readonly adapter: DialectAdapter;
   readonly model: EntityModel<T>;
-  readonly options: RepositoryOptions<T>;
+  /** The repository's options that operations read at call time: its own `retry` defaults. */
+  readonly options: { readonly retry?: RetryConfig };
   readonly tenant: TenantScope;
   readonly softDelete: boolean;
   readonly statements: WriteStatements<T>;
@@ -66,12 +71,10 @@ export interface RepositoryParts<T extends ObjectLiteral> {
   readonly validators: { readonly create: DtoValidator; readonly update: DtoValidator };
   /** Defers write effects to the commit of the transaction they ran in. */
   readonly afterCommit: AfterCommit;
-  /** Optimistic-locking defaults and metrics, the same on every manager. */
-  readonly locking: LockingState;
   /** The entity's cache, when the repository has one. */
   readonly cache?: EntityCache;
   /** Counts cached reads for the warmer, when usage tracking is on. */
-  readonly usage?: QueryUsageTracker;
+  readonly usage?: UsageRecorder;
   /** Builds entities from raw rows ({@link rowHydrator}). */
   readonly hydrate: (raw: Readonly<Record<string, unknown>>) => T;
 }
