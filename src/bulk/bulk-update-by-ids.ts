@@ -61,7 +61,7 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
 ): Promise<BulkOperationResult> {
   const batchSize = batchSizeOption(options.batchSize) ?? DEFAULT_BATCH_SIZE;
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkUpdated', perRow: 'updated' });
-  const { model } = context.parts;
+  const { model } = context;
   if (!model.version && rows.some((row) => readField(row, 'version') !== undefined)) {
     throw ConfigurationError.needsColumn(
       model.name,
@@ -69,7 +69,7 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
       'VersionColumn',
     );
   }
-  const tenantId = context.parts.tenant.current();
+  const tenantId = context.tenant.current();
   const result = new BulkResultBuilder();
   result.totalRecords = rows.length;
   const changes = await prepareRows(context, rows, options.validate ?? true, tenantId, result);
@@ -163,7 +163,7 @@ async function prepareRow<T extends ObjectLiteral>(
   validate: boolean,
   tenantId: string | undefined,
 ): Promise<RowChange> {
-  const { model, tenant } = context.parts;
+  const { model, tenant } = context;
   const invalid = (field: string, constraint: string, message: string) =>
     ValidationError.field(model.name, field, constraint, message, index);
   if (!isObject(row)) throw ValidationError.notAnObject(model.name, index);

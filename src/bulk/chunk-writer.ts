@@ -53,7 +53,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
   ) {
     this.#copy = new BulkCopy(context);
     this.#conflicts = new ConflictOutcomes(context, policy, needIds, needRecords);
-    this.#retry = retrySettings(context.parts.options.retry);
+    this.#retry = retrySettings(context.retry);
   }
 
   /** Whether a chunk is bulk-loaded (COPY) rather than inserted: plain inserts, no ids wanted. */

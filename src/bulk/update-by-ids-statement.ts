@@ -65,5 +65,5 @@ export function updateStatement<T extends ObjectLiteral>(
     parts.push(context.where(MATCH_ALL, bind));
     return parts.join(' AND ');
   };
-  return context.parts.statements.update(values, where, returning);
+  return context.statements.update(values, where, returning);
 }

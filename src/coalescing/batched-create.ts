@@ -57,8 +57,8 @@ function submit<T extends ObjectLiteral>(
   values: Record<string, unknown>,
 ): Promise<T> {
   // The tenant of the call, not of whoever happens to be running when the batch is flushed.
-  const tenant = context.parts.tenant.current();
-  context.parts.tenant.stamp(values, tenant);
+  const tenant = context.tenant.current();
+  context.tenant.stamp(values, tenant);
   const signature = Object.keys(values).sort().join('\u0000');
   return coalescer.submit(sinkOf(context), tenant ?? '', signature, { values, tenant });
 }

@@ -90,7 +90,7 @@ export class BaseRepository<
   }
 
   get events(): RepositoryEvents<T> {
-    return this.context.parts.events;
+    return this.context.events;
   }
 
   /**
@@ -249,13 +249,13 @@ export class BaseRepository<
    * `'id:42'`), or all of them, in every process; resolves to the number of entries removed.
    */
   invalidateCache(pattern?: string): Promise<number> {
-    const cache = this.context.parts.cache;
+    const cache = this.context.cache;
     return cache ? cache.clear(pattern) : Promise.resolve(0);
   }
 
   /** Hits and misses per tier, fills, invalidations, store errors and warm runs. */
   cacheMetrics(): CacheMetrics | undefined {
-    return this.context.parts.cache?.metrics();
+    return this.context.cache?.metrics();
   }
 
   // ── optimistic locking ─────────────────────────────────────────────────────

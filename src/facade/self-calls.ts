@@ -40,7 +40,7 @@ export function boundTransaction<T extends ObjectLiteral, S extends object, R>(
   work: (txRepo: S) => Promise<R>,
   options: TransactionOptions,
 ): Promise<R> {
-  const retry = mergeRetryConfig(context.parts.options.retry, options.retry);
+  const retry = mergeRetryConfig(context.retry, options.retry);
   const bound = (manager: EntityManager) =>
     runBound(repository, context.withManager(manager), () => work(repository));
   return withTransaction(context.manager, bound, { ...options, retry });

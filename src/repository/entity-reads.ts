@@ -40,7 +40,7 @@ export class EntityReads<T extends ObjectLiteral> {
     const cache = this.#cache('findById');
     const node = context.idFilter(id);
     if (!cache) return this.#first(node, { withDeleted: options.withDeleted });
-    const tenant = context.parts.tenant.current();
+    const tenant = context.tenant.current();
     if (!this.refresh) {
       const spec = () => canonicalSpec({ op: 'findById', tenant, args: { id } });
       context.parts.usage?.record(`findById\u0000${tenant ?? ''}\u0000${typeof id}:${id}`, spec);
@@ -142,7 +142,7 @@ export class EntityReads<T extends ObjectLiteral> {
 
   /** The cache for `op`, unless it is not cached or the read runs inside a transaction. */
   #cache(op: CachedOperation): EntityCache | undefined {
-    const { cache } = this.context.parts;
+    const { cache } = this.context;
     return cache && cache.caches(op) && !this.context.inTransaction ? cache : undefined;
   }
 
@@ -152,7 +152,7 @@ export class EntityReads<T extends ObjectLiteral> {
     args: unknown,
     load: () => Promise<unknown>,
   ): Promise<unknown> {
-    const spec: QuerySpec = { op, tenant: this.context.parts.tenant.current(), args };
+    const spec: QuerySpec = { op, tenant: this.context.tenant.current(), args };
     const canonical = canonicalSpec(spec);
     if (!this.refresh) this.context.parts.usage?.record(canonical);
     return cache.fetch(cache.queryRef(specKey(spec, canonical)), load, this.refresh);
@@ -167,7 +167,7 @@ export class EntityReads<T extends ObjectLiteral> {
   }
 
   #visible(row: RowSnapshot, tenant: string | undefined, withDeleted = false): boolean {
-    const { model, tenant: scope } = this.context.parts;
+    const { model, tenant: scope } = this.context;
     if (scope.column && tenant !== undefined && !sameTenant(row[scope.column.property], tenant)) {
       return false;
     }

@@ -29,8 +29,8 @@ export class EntityWrites<T extends ObjectLiteral> {
   async create(dto: unknown): Promise<T> {
     const { context } = this;
     const values = await context.validated('create', dto);
-    const tenant = context.parts.tenant.current();
-    context.parts.tenant.stamp(values, tenant);
+    const tenant = context.tenant.current();
+    context.tenant.stamp(values, tenant);
     return insertRow(context, values, tenant);
   }
 
@@ -38,8 +38,8 @@ export class EntityWrites<T extends ObjectLiteral> {
     const { context } = this;
     const id = context.canonicalId(given);
     const values = await context.validated('update', dto);
-    const tenant = context.parts.tenant.current();
-    context.parts.tenant.stamp(values, tenant);
+    const tenant = context.tenant.current();
+    context.tenant.stamp(values, tenant);
     let target = context.idFilter(id);
     if (options.expectedVersion !== undefined) {
       target = this.withExpectedVersion(target, options.expectedVersion);
@@ -55,8 +55,8 @@ export class EntityWrites<T extends ObjectLiteral> {
   async delete(given: EntityId, options: DeleteOptions = {}): Promise<void> {
     const { context } = this;
     const id = context.canonicalId(given);
-    const soft = options.soft ?? context.parts.softDelete;
-    const tenant = context.parts.tenant.current();
+    const soft = options.soft ?? context.softDelete;
+    const tenant = context.tenant.current();
     const where = context.idFilter(id);
     const guards = { withDeleted: options.withDeleted };
     const { affected } = soft
@@ -65,7 +65,7 @@ export class EntityWrites<T extends ObjectLiteral> {
           { [this.deleteDate('soft delete').property]: context.now() },
           guards,
         )
-      : await context.execute(context.parts.statements.delete(context.whereWriter(where, guards)));
+      : await context.execute(context.statements.delete(context.whereWriter(where, guards)));
     if (affected === 0) throw new NotFoundError(context.model.name, id);
     const event = { entity: context.model.name, id, soft, tenantId: tenant };
     await context.afterWrite({ ids: [id], events: [['deleted', event]] });
@@ -75,7 +75,7 @@ export class EntityWrites<T extends ObjectLiteral> {
     const { context } = this;
     const id = context.canonicalId(given);
     const deleteDate = this.deleteDate('restore');
-    const tenant = context.parts.tenant.current();
+    const tenant = context.tenant.current();
     const deleted = andFilters(
       context.idFilter(id),
       parseFilters({ [`${deleteDate.property}__isnull`]: false }, context.model),
@@ -98,9 +98,7 @@ export class EntityWrites<T extends ObjectLiteral> {
     guards: GuardOptions = {},
   ): Promise<StatementResult> {
     const { context } = this;
-    return context.execute(
-      context.parts.statements.update(values, context.whereWriter(node, guards)),
-    );
+    return context.execute(context.statements.update(values, context.whereWriter(node, guards)));
   }
 
   private withExpectedVersion(node: FilterNode, expected: number): FilterNode {

@@ -17,7 +17,7 @@ export async function insertRow<T extends ObjectLiteral>(
   tenant: string | undefined,
 ): Promise<T> {
   const { model } = context;
-  const result = await context.execute(context.parts.statements.insert(values));
+  const result = await context.execute(context.statements.insert(values));
   const raw = result.rows[0];
   let stored = raw ? context.hydrate(raw) : undefined;
   if (!stored) {

@@ -68,7 +68,7 @@ export function countStatement<T extends ObjectLiteral>(
 ): Statement {
   const params = new PositionalParameters(context.adapter);
   const where = context.where(node, params.bind, guards);
-  const sql = `SELECT COUNT(*) AS n FROM ${context.parts.statements.table} WHERE ${where}`;
+  const sql = `SELECT COUNT(*) AS n FROM ${context.table} WHERE ${where}`;
   return { sql, params: params.values };
 }
 
@@ -80,7 +80,7 @@ export function existsStatement<T extends ObjectLiteral>(
 ): Statement {
   const params = new PositionalParameters(context.adapter);
   const where = context.where(node, params.bind, guards);
-  const sql = `SELECT 1 AS found FROM ${context.parts.statements.table} WHERE ${where} LIMIT 1`;
+  const sql = `SELECT 1 AS found FROM ${context.table} WHERE ${where} LIMIT 1`;
   return { sql, params: params.values };
 }
 

@@ -102,6 +102,42 @@ export class RepositoryContext<T extends ObjectLiteral> {
     return this.parts.adapter;
   }
 
+  // What the operations built on a context read of its parts, so that none needs the parts.
+
+  /** The call's tenant (`current()`), how a write is stamped with it, and its guard. */
+  get tenant(): TenantScope {
+    return this.parts.tenant;
+  }
+
+  /** The entity's table, quoted for the dialect. */
+  get table(): string {
+    return this.parts.statements.table;
+  }
+
+  /** The single-statement INSERT, UPDATE and DELETE of the entity. */
+  get statements(): WriteStatements<T> {
+    return this.parts.statements;
+  }
+
+  get events(): RepositoryEvents<T> {
+    return this.parts.events;
+  }
+
+  /** Whether a delete is soft unless the call says otherwise (the `softDelete` option). */
+  get softDelete(): boolean {
+    return this.parts.softDelete;
+  }
+
+  /** The repository's `retry` defaults, read at call time. */
+  get retry(): RetryConfig | undefined {
+    return this.parts.options.retry;
+  }
+
+  /** The entity's cache, when the repository has one. */
+  get cache(): EntityCache | undefined {
+    return this.parts.cache;
+  }
+
   /** Whether statements run inside an open transaction (the caller's). */
   get inTransaction(): boolean {
     return this.manager.queryRunner?.isTransactionActive ?? false;
