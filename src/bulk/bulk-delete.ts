@@ -30,7 +30,7 @@ export async function bulkDelete<T extends ObjectLiteral>(
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkDeleted', perRow: 'deleted' });
   const { model, tenant } = context;
   const allowAll = booleanOption('allowAll', options.allowAll, false);
-  const node = parseWriteFilters(context, filters, allowAll, 'delete');
+  const node = parseWriteFilters(context, filters, { allowAll, verb: 'delete' });
   const soft = options.soft ?? context.softDelete;
   const statement = deleteStatement(context, soft);
   const tenantId = tenant.current();

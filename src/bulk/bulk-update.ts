@@ -34,7 +34,7 @@ export async function bulkUpdate<T extends ObjectLiteral>(
   const batchSize = batchSizeOption(options.batchSize);
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkUpdated', perRow: 'updated' });
   const allowAll = booleanOption('allowAll', options.allowAll, false);
-  const node = parseWriteFilters(context, filters, allowAll, 'update');
+  const node = parseWriteFilters(context, filters, { allowAll, verb: 'update' });
   const values = await context.validated('update', data);
   const tenantId = context.tenant.current();
   context.tenant.stamp(values, tenantId);

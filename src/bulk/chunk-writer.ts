@@ -111,7 +111,9 @@ export class ChunkWriter<T extends ObjectLiteral> {
       rows,
       async (part) => {
         const results = await this.#retrying(() =>
-          this.#scoped(this.#readsAround(chunk), (context) => this.#attempt(context, chunk, part)),
+          this.#scoped({ transactional: this.#readsAround(chunk) }, (context) =>
+            this.#attempt(context, chunk, part),
+          ),
         );
         results.forEach((outcome, i) => outcomes.set(part[i]!.index, outcome));
       },
@@ -265,7 +267,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
    * transaction of its own when it reads as well as writes, else as one autocommit statement.
    */
   async #scoped<R>(
-    transactional: boolean,
+    { transactional }: { readonly transactional: boolean },
     attempt: (context: RepositoryContext<T>) => Promise<R>,
   ): Promise<R> {
     const { context } = this;

@@ -27,8 +27,7 @@ export type Wanted = 'count' | 'cheapIds' | 'ids' | 'rows';
 export function parseWriteFilters<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   filters: unknown,
-  allowAll: boolean,
-  verb: 'update' | 'delete',
+  { allowAll, verb }: { readonly allowAll: boolean; readonly verb: 'update' | 'delete' },
 ): FilterNode {
   if (typeof filters !== 'object' || filters === null || Array.isArray(filters)) {
     throw FilterError.invalidValue('$filters', 'a filter object');

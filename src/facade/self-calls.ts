@@ -25,7 +25,7 @@ export function versionedTarget<T extends ObjectLiteral, U>(
     model: context.model,
     locking,
     // A re-read after a conflict must see the row that beat us, not a cached copy.
-    read: (id, fresh) => (fresh ? context.loadRow(id) : repository.findById(id)),
+    read: (id, { fresh }) => (fresh ? context.loadRow(id) : repository.findById(id)),
     update: (id, changes, options) => repository.update(id, changes, options),
   };
 }

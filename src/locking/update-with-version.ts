@@ -33,7 +33,7 @@ export interface VersionedTarget<T extends ObjectLiteral, U> {
    * The row as `findById` returns it (possibly from the cache), or with `fresh` as the database
    * holds it now; `null` when missing. Re-reads after a conflict are fresh.
    */
-  read(id: EntityId, fresh: boolean): Promise<T | null>;
+  read(id: EntityId, options: { readonly fresh: boolean }): Promise<T | null>;
   /** `update(id, changes, options)`. */
   update(id: EntityId, changes: U, options?: UpdateOptions): Promise<T>;
 }
@@ -171,7 +171,7 @@ class VersionedUpdate<T extends ObjectLiteral, U> {
 
   /** The row; fresh from the database once a write has been tried (and lost). */
   private async read(): Promise<T> {
-    const row = await this.target.read(this.id, this.attempts > 0);
+    const row = await this.target.read(this.id, { fresh: this.attempts > 0 });
     if (!row) throw new NotFoundError(this.target.model.name, this.id);
     return row;
   }
