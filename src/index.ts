@@ -1,5 +1,5 @@
 // The public API. Anything not exported here is internal.
-export { BaseRepository } from './repository/base-repository';
+export { BaseRepository } from './facade/base-repository';
 export type {
   ListOptions,
   ListPage,
@@ -7,7 +7,7 @@ export type {
   UpdateOptions,
   DeleteOptions,
 } from './repository/call-options';
-export type { RepositoryOptions } from './repository/repository-options';
+export type { RepositoryOptions } from './facade/repository-options';
 export type { TenantConfig } from './repository/tenant-scope';
 export type { DtoClass } from './repository/dto-validator';
 export type {

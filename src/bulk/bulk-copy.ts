@@ -31,7 +31,7 @@ export class BulkCopy<T extends ObjectLiteral> {
 
   /** The COPY statement of a chunk, as a dry run shows it. */
   sql(chunk: PlannedChunk): string {
-    const table = this.context.parts.statements.table;
+    const table = this.context.table;
     return this.context.adapter.bulkLoad.copyStatement(table, this.#columns(chunk));
   }
 
@@ -54,7 +54,7 @@ export class BulkCopy<T extends ObjectLiteral> {
           : stamps[k - columns.length];
       },
     };
-    const table = context.parts.statements.table;
+    const table = context.table;
     await context.run(() =>
       withQueryRunner(context.manager, (runner) =>
         adapter.bulkLoad.copyRows(runner, table, this.#columns(chunk), source),

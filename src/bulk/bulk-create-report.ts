@@ -43,7 +43,7 @@ async function pendingEvents<T extends ObjectLiteral>(
   settings: Settings<T>,
   touched: Touched,
 ): Promise<PendingEvent<T>[]> {
-  const { events, model } = context.parts;
+  const { events, model } = context;
   const scope = { entity: model.name, tenantId: settings.tenant };
   const emit = settings.emitEvents;
   const kinds = [

@@ -56,7 +56,7 @@ export function resolveSettings<T extends ObjectLiteral>(
   options: BulkCreateOptions<T>,
   internal: InternalBulkCreate<T> | undefined,
 ): Settings<T> {
-  const { model, parts } = context;
+  const { model, tenant, events } = context;
   const mode = oneOf('onConflict', options.onConflict ?? 'error', CONFLICT_MODE_NAMES);
   const target = (options.conflictTarget ?? [model.primary.property]).map((p) =>
     model.requireColumn(p, 'conflictTarget column'),
@@ -76,7 +76,7 @@ export function resolveSettings<T extends ObjectLiteral>(
     }
     return column;
   });
-  if (options.tenantId !== undefined && !parts.tenant.column) {
+  if (options.tenantId !== undefined && !tenant.column) {
     throw new ConfigurationError(
       `${model.name}: tenantId given but the repository is not tenant-scoped`,
     );
@@ -85,8 +85,7 @@ export function resolveSettings<T extends ObjectLiteral>(
   const emitEvents = emitEventsOption(options.emitEvents);
   // Bulk events carry ids only when they come cheaply; per-row events need them.
   const perRow =
-    emitEvents === 'perRow' &&
-    (parts.events.hasListeners('created') || parts.events.hasListeners('updated'));
+    emitEvents === 'perRow' && (events.hasListeners('created') || events.hasListeners('updated'));
   const needIds = returnIds || perRow || internal?.report !== undefined;
   return {
     batchSize: batchSizeOption(options.batchSize) ?? context.adapter.bulkLoad.defaultBatchSize,
@@ -95,7 +94,7 @@ export function resolveSettings<T extends ObjectLiteral>(
     needIds,
     emitEvents,
     dryRun: booleanOption('dryRun', options.dryRun, false),
-    tenant: parts.tenant.forWrite(options.tenantId, options.crossTenant ?? false),
+    tenant: tenant.forWrite(options.tenantId, options.crossTenant ?? false),
     check: internal?.prepared
       ? 'prepared'
       : booleanOption('validate', options.validate, true)

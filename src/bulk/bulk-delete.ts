@@ -28,10 +28,10 @@ export async function bulkDelete<T extends ObjectLiteral>(
 ): Promise<BulkOperationResult> {
   const batchSize = batchSizeOption(options.batchSize);
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkDeleted', perRow: 'deleted' });
-  const { model, tenant } = context.parts;
+  const { model, tenant } = context;
   const allowAll = booleanOption('allowAll', options.allowAll, false);
-  const node = parseWriteFilters(context, filters, allowAll, 'delete');
-  const soft = options.soft ?? context.parts.softDelete;
+  const node = parseWriteFilters(context, filters, { allowAll, verb: 'delete' });
+  const soft = options.soft ?? context.softDelete;
   const statement = deleteStatement(context, soft);
   const tenantId = tenant.current();
 
@@ -62,7 +62,7 @@ function deleteStatement<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   soft: boolean,
 ): (where: WhereWriter, returning: Returning) => Statement {
-  const { model, statements } = context.parts;
+  const { model, statements } = context;
   if (!soft) return (where, returning) => statements.delete(where, returning);
   const deleteDate = model.deleteDate;
   if (!deleteDate) {

@@ -75,7 +75,7 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
     );
     const conflict = this.#conflictClause(chunk);
     return (
-      `${this.context.adapter.syntax.insertInto(this.context.parts.statements.table, names)} ${source}` +
+      `${this.context.adapter.syntax.insertInto(this.context.table, names)} ${source}` +
       (conflict ? ` ${conflict}` : '') +
       this.#returning
     );
@@ -160,7 +160,7 @@ export class BulkInsertStatement<T extends ObjectLiteral> {
     const { model, adapter } = this.context;
     const conflictColumns = target.map((c) => this.#quote(c));
     if (mode === 'skip') return adapter.syntax.upsertClause({ conflictColumns, updateColumns: [] });
-    const tenant = this.context.parts.tenant.column;
+    const tenant = this.context.tenant.column;
     const excluded = new Set([...target, model.primary, ...(tenant ? [tenant] : [])]);
     // A column the chunk's rows did not provide is never overwritten (it would become DEFAULT).
     const candidates = this.policy.updateColumns ?? chunk.columns;

@@ -61,7 +61,7 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
 ): Promise<BulkOperationResult> {
   const batchSize = batchSizeOption(options.batchSize) ?? DEFAULT_BATCH_SIZE;
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkUpdated', perRow: 'updated' });
-  const { model } = context.parts;
+  const { model } = context;
   if (!model.version && rows.some((row) => readField(row, 'version') !== undefined)) {
     throw ConfigurationError.needsColumn(
       model.name,
@@ -69,7 +69,7 @@ export async function bulkUpdateByIds<T extends ObjectLiteral, U>(
       'VersionColumn',
     );
   }
-  const tenantId = context.parts.tenant.current();
+  const tenantId = context.tenant.current();
   const result = new BulkResultBuilder();
   result.totalRecords = rows.length;
   const changes = await prepareRows(context, rows, options.validate ?? true, tenantId, result);
@@ -163,7 +163,7 @@ async function prepareRow<T extends ObjectLiteral>(
   validate: boolean,
   tenantId: string | undefined,
 ): Promise<RowChange> {
-  const { model, tenant } = context.parts;
+  const { model, tenant } = context;
   const invalid = (field: string, constraint: string, message: string) =>
     ValidationError.field(model.name, field, constraint, message, index);
   if (!isObject(row)) throw ValidationError.notAnObject(model.name, index);
@@ -205,7 +205,7 @@ function* chunkRows<T extends ObjectLiteral>(
   batchSize: number,
 ): Generator<RowChange[]> {
   let guards = 0;
-  context.where(MATCH_ALL, false, () => `?${guards++}`);
+  context.where(MATCH_ALL, () => `?${guards++}`);
   const budget = context.adapter.capabilities.maxBindParameters - guards;
   let chunk: RowChange[] = [];
   let parameters = 0;
@@ -279,14 +279,14 @@ async function writeChunk<T extends ObjectLiteral>(
     }
     // Misses are explained after the fact; a row another writer changes meanwhile is still
     // reported, with the reason the read finds.
-    const current = missed.length > 0 ? await readVersions(context, ids(missed), false) : new Map();
+    const current = missed.length > 0 ? await readVersions(context, ids(missed)) : new Map();
     return { updated, failed: missed.map((change) => explainMiss(context, change, current)) };
   }
   return context.run(() =>
     context.manager.transaction(async (manager) => {
       const tx = context.withManager(manager);
       // Locked as read, so this read says exactly which rows the UPDATE changes.
-      const current = await readVersions(tx, ids(chunk), true);
+      const current = await readVersions(tx, ids(chunk), { lock: true });
       await tx.execute(updateStatement(tx, chunk, 'none'));
       const hits = chunk.filter((change) => {
         const found = current.get(change.key);

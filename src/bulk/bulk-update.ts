@@ -34,13 +34,13 @@ export async function bulkUpdate<T extends ObjectLiteral>(
   const batchSize = batchSizeOption(options.batchSize);
   const emit = emitMode(context, options.emitEvents, { bulk: 'bulkUpdated', perRow: 'updated' });
   const allowAll = booleanOption('allowAll', options.allowAll, false);
-  const node = parseWriteFilters(context, filters, allowAll, 'update');
+  const node = parseWriteFilters(context, filters, { allowAll, verb: 'update' });
   const values = await context.validated('update', data);
-  const tenantId = context.parts.tenant.current();
-  context.parts.tenant.stamp(values, tenantId);
+  const tenantId = context.tenant.current();
+  context.tenant.stamp(values, tenantId);
 
   const result = new BulkResultBuilder();
-  const { statements } = context.parts;
+  const { statements } = context;
   const outcome = await writeMatching(context, node, {
     kind: 'update',
     statement: (where, returning) => statements.update(values, where, returning),
@@ -51,7 +51,7 @@ export async function bulkUpdate<T extends ObjectLiteral>(
   result.successCount = outcome.count;
   result.batches = outcome.batches;
 
-  const { model } = context.parts;
+  const { model } = context;
   const property = model.primary.property;
   // Per-row events carry the rows as updated; their ids are then the ones invalidated.
   const records = outcome.records?.map((record) => ({ id: record[property] as EntityId, record }));

@@ -48,7 +48,7 @@ export function emitMode<T extends ObjectLiteral>(
 ): EmitEvents {
   const mode = emitEventsOption(option);
   if (mode === false) return false;
-  return context.parts.events.hasListeners(mode === 'perRow' ? events.perRow : events.bulk)
+  return context.events.hasListeners(mode === 'perRow' ? events.perRow : events.bulk)
     ? mode
     : false;
 }

@@ -53,7 +53,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
   ) {
     this.#copy = new BulkCopy(context);
     this.#conflicts = new ConflictOutcomes(context, policy, needIds, needRecords);
-    this.#retry = retrySettings(context.parts.options.retry);
+    this.#retry = retrySettings(context.retry);
   }
 
   /** Whether a chunk is bulk-loaded (COPY) rather than inserted: plain inserts, no ids wanted. */
@@ -111,7 +111,9 @@ export class ChunkWriter<T extends ObjectLiteral> {
       rows,
       async (part) => {
         const results = await this.#retrying(() =>
-          this.#scoped(this.#readsAround(chunk), (context) => this.#attempt(context, chunk, part)),
+          this.#scoped({ transactional: this.#readsAround(chunk) }, (context) =>
+            this.#attempt(context, chunk, part),
+          ),
         );
         results.forEach((outcome, i) => outcomes.set(part[i]!.index, outcome));
       },
@@ -265,7 +267,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
    * transaction of its own when it reads as well as writes, else as one autocommit statement.
    */
   async #scoped<R>(
-    transactional: boolean,
+    { transactional }: { readonly transactional: boolean },
     attempt: (context: RepositoryContext<T>) => Promise<R>,
   ): Promise<R> {
     const { context } = this;

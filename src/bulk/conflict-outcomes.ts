@@ -88,14 +88,14 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
     statement: BulkInsertStatement<T>,
     mode: OnConflict,
   ): { readonly watermarkSql?: string } | undefined {
-    const { adapter, model, parts } = this.context;
+    const { adapter, model, table } = this.context;
     const keys = {};
     if (mode === 'error') return undefined;
     if (!statement.returnsRows || adapter.capabilities.returnsConflictingRows) return keys;
     if (mode !== 'update' || adapter.syntax.upsertInsertedFlag() !== undefined) return undefined;
     if (chunk.columns.includes(model.primary)) return keys;
     const watermarkSql = adapter.bulkLoad.generatedKeyWatermark(
-      parts.statements.table,
+      table,
       adapter.syntax.quoteIdentifier(model.primary.databaseName),
       model.primary.metadata,
     );
@@ -184,8 +184,8 @@ export class ConflictOutcomes<T extends ObjectLiteral> {
     context: RepositoryContext<T>,
     rows: readonly PreparedRow[],
   ): Promise<Map<string, ExistingRow>> {
-    const { model, parts, driver } = context;
-    const tenant = parts.tenant.column;
+    const { model, driver } = context;
+    const tenant = context.tenant.column;
     const guards = [...(tenant ? [tenant] : []), ...(model.deleteDate ? [model.deleteDate] : [])];
     const read = selectByKeys(context, this.policy.target, rows, [model.primary, ...guards]);
     // Locked, so that a key another connection inserts before our INSERT is seen here, not

@@ -27,8 +27,7 @@ export type Wanted = 'count' | 'cheapIds' | 'ids' | 'rows';
 export function parseWriteFilters<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   filters: unknown,
-  allowAll: boolean,
-  verb: 'update' | 'delete',
+  { allowAll, verb }: { readonly allowAll: boolean; readonly verb: 'update' | 'delete' },
 ): FilterNode {
   if (typeof filters !== 'object' || filters === null || Array.isArray(filters)) {
     throw FilterError.invalidValue('$filters', 'a filter object');
@@ -111,9 +110,7 @@ async function writeAll<T extends ObjectLiteral>(
     !supportsReturning || wanted === 'count' ? 'none' : wanted === 'rows' ? 'row' : 'key';
   const needsKeys = !supportsReturning && (wanted === 'ids' || wanted === 'rows');
   if (write.batchSize === undefined && !needsKeys) {
-    const result = await context.execute(
-      write.statement(context.whereWriter(node, false), returning),
-    );
+    const result = await context.execute(write.statement(context.whereWriter(node), returning));
     return { ...fromResult(context, result, returning), batches: 1 };
   }
   return walkKeys(context, node, write, returning);
@@ -126,7 +123,7 @@ async function walkKeys<T extends ObjectLiteral>(
   returning: Returning,
 ): Promise<WriteOutcome<T>> {
   // The ids of a page take bind parameters besides those of the filter and the SET clause.
-  const ownParameters = write.statement(context.whereWriter(node, false), 'none').params.length;
+  const ownParameters = write.statement(context.whereWriter(node), 'none').params.length;
   const pageSize = Math.max(
     1,
     Math.min(
@@ -184,9 +181,13 @@ async function writeKeyPage<T extends ObjectLiteral>(
   returning: Returning,
   page: { after: EntityId | undefined; pageSize: number; lock: boolean },
 ): Promise<{ keys: EntityId[]; written: Written<T> }> {
-  const keys = await readKeyPage(context, node, page.after, page.pageSize, page.lock);
+  const keys = await readKeyPage(context, node, {
+    after: page.after,
+    limit: page.pageSize,
+    lock: page.lock,
+  });
   if (keys.length === 0) return { keys, written: { count: 0 } };
-  const where = context.whereWriter(andFilters(idsFilter(context, keys), node), false);
+  const where = context.whereWriter(andFilters(idsFilter(context, keys), node));
   const result = await context.execute(write.statement(where, returning));
   if (returning !== 'none' || !page.lock) {
     return { keys, written: fromResult(context, result, returning) };

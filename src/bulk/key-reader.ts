@@ -41,19 +41,27 @@ export function idsFilter<T extends ObjectLiteral>(
   return parseFilters({ [`${context.model.primary.property}__in`]: ids }, context.model);
 }
 
+/** Which page of a keyset walk {@link readKeyPage} reads. */
+export interface KeyPage {
+  /** Keys greater than this one; from the first when undefined. */
+  readonly after: EntityId | undefined;
+  readonly limit: number;
+  /**
+   * A locking read (`SELECT … FOR UPDATE`, in an open transaction): the rows it returns stay as
+   * read until the transaction ends, so a write that follows changes exactly them.
+   * @default false
+   */
+  readonly lock?: boolean;
+}
+
 /**
  * One page of a keyset walk: the first `limit` primary keys, in key order, of the visible rows
  * `node` matches whose key is greater than `after`.
- *
- * `lock` makes it a locking read (`SELECT … FOR UPDATE`, in an open transaction): the rows it
- * returns stay as read until the transaction ends, so a write that follows changes exactly them.
  */
 export async function readKeyPage<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   node: FilterNode,
-  after: EntityId | undefined,
-  limit: number,
-  lock: boolean,
+  { after, limit, lock = false }: KeyPage,
 ): Promise<EntityId[]> {
   const { primary } = context.model;
   const pk = `${ALIAS}.${primary.property}`;
@@ -69,12 +77,12 @@ export async function readKeyPage<T extends ObjectLiteral>(
 
 /**
  * The key and version of each visible row among `ids`, by {@link keyString}. Rows that are
- * missing, soft-deleted or another tenant's are absent. `lock` as for {@link readKeyPage}.
+ * missing, soft-deleted or another tenant's are absent. `lock` as in {@link KeyPage}.
  */
 export async function readVersions<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   ids: readonly EntityId[],
-  lock: boolean,
+  { lock = false }: { readonly lock?: boolean } = {},
 ): Promise<Map<string, KeyVersion>> {
   const { primary, version } = context.model;
   const query = context.select(idsFilter(context, ids)).select(`${ALIAS}.${primary.property}`, 'k');

@@ -63,7 +63,7 @@ export function selectByKeys<T extends ObjectLiteral>(
   const where = tuples.length > 0 ? `${target} IN (${tuples.join(', ')})` : '1 = 0';
   const unique = [...new Set([...key, ...columns])];
   return {
-    sql: `SELECT ${unique.map(quote).join(', ')} FROM ${context.parts.statements.table} WHERE ${where}`,
+    sql: `SELECT ${unique.map(quote).join(', ')} FROM ${context.table} WHERE ${where}`,
     params: params.values,
   };
 }

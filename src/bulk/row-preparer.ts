@@ -77,7 +77,7 @@ export class RowPreparer<T extends ObjectLiteral> {
   }
 
   #stamped(index: number, values: Record<string, unknown>): PreparedRow {
-    this.context.parts.tenant.stamp(values, this.tenant);
+    this.context.tenant.stamp(values, this.tenant);
     for (const property of this.#uuidColumns) values[property] ??= randomUUID();
     return { index, values };
   }

@@ -62,8 +62,8 @@ export function updateStatement<T extends ObjectLiteral>(
       const expected = caseOf(model.version, versioned, (change) => change.expected);
       parts.push(`${quote(model.version)} = ${expected.write(bind)}`);
     }
-    parts.push(context.where(MATCH_ALL, false, bind));
+    parts.push(context.where(MATCH_ALL, bind));
     return parts.join(' AND ');
   };
-  return context.parts.statements.update(values, where, returning);
+  return context.statements.update(values, where, returning);
 }

@@ -1,4 +1,4 @@
-import type { EntityId } from '../repository/repository-events';
+import type { EntityId } from '../model/entity-model';
 import { CACHED_OPERATIONS, type CacheConfig, type CachedOperation } from './cache-config';
 import type { CacheLease, CacheRef, CacheStore, CacheTier } from './cache-store';
 import { fraction, oneOf, positiveNumber } from '../config/option-checks';

@@ -1,7 +1,7 @@
 import type { ObjectLiteral } from 'typeorm';
-import type { RepositoryContext, RepositoryParts } from '../repository/repository-context';
+import type { RepositoryContext } from '../repository/repository-context';
 import { CreateSink } from './create-sink';
-import { WriteCoalescer } from './write-coalescer';
+import type { WriteCoalescer } from './write-coalescer';
 
 /** Options of one `createBatched` call. */
 export interface CreateBatchedOptions {
@@ -13,22 +13,8 @@ export interface CreateBatchedOptions {
   readonly forceIndividual?: boolean;
 }
 
-/** The coalescer of repositories built without one: one each, with the default options. */
-const defaultCoalescers = new WeakMap<object, WriteCoalescer>();
 /** One sink per repository context (repository and manager), so managers never share a batch. */
 const sinks = new WeakMap<object, object>();
-
-/** The repository's coalescer: `options.coalescer`, or its own default one. */
-export function coalescerOf<T extends ObjectLiteral>(parts: RepositoryParts<T>): WriteCoalescer {
-  const given = parts.options.coalescer;
-  if (given) return given;
-  let coalescer = defaultCoalescers.get(parts);
-  if (!coalescer) {
-    coalescer = new WriteCoalescer();
-    defaultCoalescers.set(parts, coalescer);
-  }
-  return coalescer;
-}
 
 /** What `createBatched` falls back to: the repository's own `create`. */
 export interface SingleRowCreate<T, C> {
@@ -45,8 +31,8 @@ export function createBatched<T extends ObjectLiteral, C>(
   dto: C,
   options: CreateBatchedOptions,
   repo: SingleRowCreate<T, C>,
+  coalescer: WriteCoalescer,
 ): Promise<T> {
-  const coalescer = coalescerOf(context.parts);
   // A transaction's connection is the caller's; its rows must not be written by anyone else.
   const reason = options.forceIndividual
     ? 'forced'
@@ -71,8 +57,8 @@ function submit<T extends ObjectLiteral>(
   values: Record<string, unknown>,
 ): Promise<T> {
   // The tenant of the call, not of whoever happens to be running when the batch is flushed.
-  const tenant = context.parts.tenant.current();
-  context.parts.tenant.stamp(values, tenant);
+  const tenant = context.tenant.current();
+  context.tenant.stamp(values, tenant);
   const signature = Object.keys(values).sort().join('\u0000');
   return coalescer.submit(sinkOf(context), tenant ?? '', signature, { values, tenant });
 }

@@ -93,9 +93,9 @@ function compileCondition(node: ConditionNode, ctx: FilterCompileContext): strin
       return `${col} BETWEEN ${bind(low)} AND ${bind(high)}`;
     }
     case 'in':
-      return membership(col, node, false, ctx);
+      return membership(col, node, { negate: false }, ctx);
     case 'nin':
-      return membership(col, node, true, ctx);
+      return membership(col, node, { negate: true }, ctx);
     case 'isnull':
       return value ? `${col} IS NULL` : `${col} IS NOT NULL`;
     case 'isnotnull':
@@ -103,13 +103,13 @@ function compileCondition(node: ConditionNode, ctx: FilterCompileContext): strin
     case 'contains':
     case 'startswith':
     case 'endswith':
-      return match(col, node.op, value as string, false, ctx);
+      return match(col, node.op, value as string, { insensitive: false }, ctx);
     case 'icontains':
-      return match(col, 'contains', value as string, true, ctx);
+      return match(col, 'contains', value as string, { insensitive: true }, ctx);
     case 'istartswith':
-      return match(col, 'startswith', value as string, true, ctx);
+      return match(col, 'startswith', value as string, { insensitive: true }, ctx);
     case 'iendswith':
-      return match(col, 'endswith', value as string, true, ctx);
+      return match(col, 'endswith', value as string, { insensitive: true }, ctx);
     default:
       return unreachable(node.op);
   }
@@ -123,7 +123,7 @@ function compileCondition(node: ConditionNode, ctx: FilterCompileContext): strin
 function membership(
   col: string,
   node: ConditionNode,
-  negate: boolean,
+  { negate }: { readonly negate: boolean },
   ctx: FilterCompileContext,
 ): string {
   const list = node.value as readonly unknown[];
@@ -143,7 +143,7 @@ function match(
   col: string,
   mode: MatchMode,
   value: string,
-  insensitive: boolean,
+  { insensitive }: { readonly insensitive: boolean },
   ctx: FilterCompileContext,
 ) {
   // Every non-null string contains, starts and ends with the empty string.

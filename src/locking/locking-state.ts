@@ -10,7 +10,7 @@ import {
 
 /**
  * A repository's optimistic-locking defaults, checked once at construction, and its metrics.
- * Lives in the repository's parts, so `withManager` clones share it.
+ * Held by the repository (its build), so every manager it is bound to shares it.
  */
 export class LockingState {
   readonly settings: LockingSettings;

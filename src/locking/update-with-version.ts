@@ -10,7 +10,7 @@ import {
 import type { UpdateOptions } from '../repository/call-options';
 import type { EntityModel, ModelColumn } from '../model/entity-model';
 import type { EntityId } from '../repository/repository-events';
-import { backoffDelay, pause } from './backoff';
+import { backoffDelay, pause } from '../transactions/backoff';
 import type { LockingState } from './locking-state';
 import {
   resolveLockingSettings,
@@ -33,7 +33,7 @@ export interface VersionedTarget<T extends ObjectLiteral, U> {
    * The row as `findById` returns it (possibly from the cache), or with `fresh` as the database
    * holds it now; `null` when missing. Re-reads after a conflict are fresh.
    */
-  read(id: EntityId, fresh: boolean): Promise<T | null>;
+  read(id: EntityId, options: { readonly fresh: boolean }): Promise<T | null>;
   /** `update(id, changes, options)`. */
   update(id: EntityId, changes: U, options?: UpdateOptions): Promise<T>;
 }
@@ -96,9 +96,9 @@ class VersionedUpdate<T extends ObjectLiteral, U> {
   start(resolve: FieldResolver | undefined): Promise<T> {
     switch (this.settings.strategy) {
       case 'fail-fast':
-        return this.once(true);
+        return this.once({ checked: true });
       case 'last-writer-wins':
-        return this.once(false);
+        return this.once({ checked: false });
       case 'retry':
         return this.retry();
       case 'merge':
@@ -107,7 +107,7 @@ class VersionedUpdate<T extends ObjectLiteral, U> {
   }
 
   /** One read and one write, with or without the version check. */
-  private async once(checked: boolean): Promise<T> {
+  private async once({ checked }: { readonly checked: boolean }): Promise<T> {
     const current = await this.read();
     const changes = await this.updater(current);
     return this.write(changes, checked ? this.versionOf(current) : undefined);
@@ -171,7 +171,7 @@ class VersionedUpdate<T extends ObjectLiteral, U> {
 
   /** The row; fresh from the database once a write has been tried (and lost). */
   private async read(): Promise<T> {
-    const row = await this.target.read(this.id, this.attempts > 0);
+    const row = await this.target.read(this.id, { fresh: this.attempts > 0 });
     if (!row) throw new NotFoundError(this.target.model.name, this.id);
     return row;
   }

@@ -3,6 +3,9 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { ConfigurationError } from '../errors';
 import { domainOf, type ColumnDomain } from './column-domain';
 
+/** A primary-key value, in the one canonical spelling of its column (see `canonicalKey`). */
+export type EntityId = string | number;
+
 /** A column as the repository needs it: its property name, database name and value domain. */
 export interface ModelColumn {
   readonly property: string;

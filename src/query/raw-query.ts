@@ -23,10 +23,11 @@ export async function rawQuery<T extends ObjectLiteral, R>(
   sql: string,
   params: QueryParams,
   options: RawQueryOptions,
+  repository: { readonly allowAdmin?: boolean },
 ): Promise<R[] | R | null | number> {
   const fetch = oneOf('fetch', options.fetch ?? 'all', FETCH_MODE_NAMES, QueryError.invalidOption);
   // Only `true` opens the door: a mistyped value keeps DDL refused.
-  const allowAdmin = context.parts.options.allowAdmin === true;
+  const allowAdmin = repository.allowAdmin === true;
   const compiled = compileRawQuery(sql, params, context.adapter, { allowAdmin });
   const result = await context.execute(compiled);
   // Which rows a raw write touched is unknown: every cached row of the entity goes, and no

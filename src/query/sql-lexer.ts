@@ -41,6 +41,15 @@ const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 const DOLLAR_POSITIONAL = /\$\d+/y;
 const EXECUTABLE_OPEN = /\/\*M?!/y;
 
+/** What a quoted token is and how it is read. */
+interface QuotedToken {
+  readonly kind: 'string' | 'identifier';
+  /** A backslash escapes the next character (MySQL strings, PostgreSQL `E'…'`). */
+  readonly backslashEscapes: boolean;
+  /** Where the opening quote is, when a prefix (`E`) comes first. @default the token's start */
+  readonly open?: number;
+}
+
 /**
  * Splits SQL into tokens by the dialect's lexical rules. Only enough of SQL is recognised to tell
  * code from literals, quoted identifiers and comments; the database parses the rest.
@@ -85,12 +94,14 @@ class SqlLexer {
     if (isSpaceLike(c)) throw ambiguousCharacter(c, start);
     if (this.isLineComment(c, after)) return this.lineComment(start);
     if (c === '/' && after === '*') return this.blockComment(start);
-    if (c === "'") return this.quoted(start, "'", lexicon.backslashEscapes, 'string');
+    const { backslashEscapes } = lexicon;
+    if (c === "'") return this.quoted(start, "'", { kind: 'string', backslashEscapes });
     if (lexicon.stringQuotes.includes(c)) {
-      return this.quoted(start, c, lexicon.backslashEscapes, 'string');
+      return this.quoted(start, c, { kind: 'string', backslashEscapes });
     }
     const closer = lexicon.identifierQuotes[c];
-    if (closer !== undefined) return this.quoted(start, closer, false, 'identifier');
+    if (closer !== undefined)
+      return this.quoted(start, closer, { kind: 'identifier', backslashEscapes: false });
     if (c === '$' && lexicon.dollarQuotes && this.dollar(start)) return;
     if (c === '?' && lexicon.positional === '?') {
       this.pos++;
@@ -164,9 +175,7 @@ class SqlLexer {
   private quoted(
     start: number,
     closer: string,
-    backslashEscapes: boolean,
-    kind: 'string' | 'identifier',
-    open = start,
+    { kind, backslashEscapes, open = start }: QuotedToken,
   ): void {
     const { sql } = this;
     // An E'…' string escapes whatever the settings; a plain one may or may not.
@@ -259,7 +268,7 @@ class SqlLexer {
     this.skipWord();
     const text = sql.slice(start, this.pos);
     if (this.lexicon.escapeStrings && (text === 'E' || text === 'e') && sql[this.pos] === "'") {
-      return this.quoted(start, "'", true, 'string', this.pos);
+      return this.quoted(start, "'", { kind: 'string', backslashEscapes: true, open: this.pos });
     }
     this.push('word', start);
   }

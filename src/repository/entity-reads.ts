@@ -10,7 +10,7 @@ import { FilterError } from '../errors';
 import type { ListOptions, ListPage, ReadOptions } from './call-options';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import { countStatement, existsStatement, listStatement, orderKeys } from './read-statements';
-import type { RepositoryContext } from './repository-context';
+import type { GuardOptions, RepositoryContext } from './repository-context';
 import type { EntityId } from './repository-events';
 import { sameTenant } from './tenant-scope';
 
@@ -39,14 +39,14 @@ export class EntityReads<T extends ObjectLiteral> {
     const id = context.canonicalId(given);
     const cache = this.#cache('findById');
     const node = context.idFilter(id);
-    if (!cache) return this.#first(node, options.withDeleted ?? false);
-    const tenant = context.parts.tenant.current();
+    if (!cache) return this.#first(node, { withDeleted: options.withDeleted });
+    const tenant = context.tenant.current();
     if (!this.refresh) {
       const spec = () => canonicalSpec({ op: 'findById', tenant, args: { id } });
       context.parts.usage?.record(`findById\u0000${tenant ?? ''}\u0000${typeof id}:${id}`, spec);
     }
     const load = async () => {
-      const row = await this.#first(node, true, false);
+      const row = await this.#first(node, { withDeleted: true, scoped: false });
       return row ? snapshotOf(row) : null;
     };
     const row = (await cache.fetch(cache.rowRef(id), load, this.refresh)) as RowSnapshot | null;
@@ -55,7 +55,7 @@ export class EntityReads<T extends ObjectLiteral> {
 
   async findOne(filters: Filters<T>, options: ReadOptions = {}): Promise<T | null> {
     const node = this.context.parseFilters(filters);
-    const query = () => this.#first(node, options.withDeleted ?? false);
+    const query = () => this.#first(node, { withDeleted: options.withDeleted });
     const cache = this.#cache('findOne');
     if (!cache) return query();
     const args = { filters, withDeleted: options.withDeleted };
@@ -87,7 +87,7 @@ export class EntityReads<T extends ObjectLiteral> {
     // without a last, empty page.
     const read = keyset && limit !== undefined ? limit + 1 : limit;
     const load = async () => {
-      const page = { node, withDeleted, sort, limit: read, offset, after };
+      const page = { node, guards: { withDeleted }, sort, limit: read, offset, after };
       const statement = listStatement(context, page);
       const { rows } = await context.execute(statement);
       return rows.map((raw) => context.hydrate(raw));
@@ -121,7 +121,9 @@ export class EntityReads<T extends ObjectLiteral> {
     const { context } = this;
     const node = context.parseFilters(filters);
     const query = async () => {
-      const { rows } = await context.execute(countStatement(context, node, !!options.withDeleted));
+      const { rows } = await context.execute(
+        countStatement(context, node, { withDeleted: !!options.withDeleted }),
+      );
       return Number(rows[0]!.n); // PostgreSQL's COUNT(*) is a bigint, which pg returns as text
     };
     const cache = this.#cache('count');
@@ -134,13 +136,13 @@ export class EntityReads<T extends ObjectLiteral> {
   async exists(filters?: Filters<T>, options: ReadOptions = {}): Promise<boolean> {
     const { context } = this;
     const node = context.parseFilters(filters);
-    const statement = existsStatement(context, node, !!options.withDeleted);
+    const statement = existsStatement(context, node, { withDeleted: !!options.withDeleted });
     return (await context.execute(statement)).rows.length > 0;
   }
 
   /** The cache for `op`, unless it is not cached or the read runs inside a transaction. */
   #cache(op: CachedOperation): EntityCache | undefined {
-    const { cache } = this.context.parts;
+    const { cache } = this.context;
     return cache && cache.caches(op) && !this.context.inTransaction ? cache : undefined;
   }
 
@@ -150,22 +152,22 @@ export class EntityReads<T extends ObjectLiteral> {
     args: unknown,
     load: () => Promise<unknown>,
   ): Promise<unknown> {
-    const spec: QuerySpec = { op, tenant: this.context.parts.tenant.current(), args };
+    const spec: QuerySpec = { op, tenant: this.context.tenant.current(), args };
     const canonical = canonicalSpec(spec);
     if (!this.refresh) this.context.parts.usage?.record(canonical);
     return cache.fetch(cache.queryRef(specKey(spec, canonical)), load, this.refresh);
   }
 
   /** The first match by primary key, or `null`. */
-  async #first(node: FilterNode, withDeleted: boolean, scoped = true): Promise<T | null> {
+  async #first(node: FilterNode, guards: GuardOptions): Promise<T | null> {
     const { context } = this;
-    const statement = listStatement(context, { node, withDeleted, sort: [], limit: 1, scoped });
+    const statement = listStatement(context, { node, guards, sort: [], limit: 1 });
     const [raw] = (await context.execute(statement)).rows;
     return raw ? context.hydrate(raw) : null;
   }
 
   #visible(row: RowSnapshot, tenant: string | undefined, withDeleted = false): boolean {
-    const { model, tenant: scope } = this.context.parts;
+    const { model, tenant: scope } = this.context;
     if (scope.column && tenant !== undefined && !sameTenant(row[scope.column.property], tenant)) {
       return false;
     }

@@ -17,13 +17,13 @@ export async function insertRow<T extends ObjectLiteral>(
   tenant: string | undefined,
 ): Promise<T> {
   const { model } = context;
-  const result = await context.execute(context.parts.statements.insert(values));
+  const result = await context.execute(context.statements.insert(values));
   const raw = result.rows[0];
   let stored = raw ? context.hydrate(raw) : undefined;
   if (!stored) {
     const insertedId = (values[model.primary.property] ??
       context.adapter.bulkLoad.insertedId(result.raw)) as EntityId;
-    stored = (await context.loadRow(insertedId, true)) ?? undefined;
+    stored = (await context.loadRow(insertedId, { withDeleted: true })) ?? undefined;
     if (!stored) throw new NotFoundError(model.name, insertedId);
   }
   const id = stored[model.primary.property] as EntityId;

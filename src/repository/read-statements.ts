@@ -5,24 +5,18 @@ import type { FilterNode } from '../filters/filter-node';
 import type { SortDirection, SortKey } from '../filters/order-by';
 import type { ModelColumn } from '../model/entity-model';
 import { PositionalParameters } from './positional-parameters';
-import type { RepositoryContext } from './repository-context';
+import type { GuardOptions, RepositoryContext } from './repository-context';
 import type { Statement } from './write-statements';
 
 /** What `list()` reads: a filter, an order, and a page (by offset, or after a keyset bound). */
 export interface ListQuery {
   readonly node: FilterNode;
-  readonly withDeleted: boolean;
+  readonly guards: GuardOptions;
   readonly sort: readonly SortKey[];
   readonly limit?: number;
   readonly offset?: number;
   /** Rows strictly after these values of {@link orderKeys}, in that order (keyset paging). */
   readonly after?: readonly unknown[];
-  /**
-   * Apply the tenant guard. Off only for reads whose result is checked against the caller's
-   * tenant afterwards (a cached row entry holds the row whatever its tenant).
-   * @default true
-   */
-  readonly scoped?: boolean;
 }
 
 /**
@@ -51,7 +45,7 @@ export function listStatement<T extends ObjectLiteral>(
   const params = new PositionalParameters(adapter);
   const quote = (c: ModelColumn) => adapter.syntax.quoteIdentifier(c.databaseName);
   const keys = orderKeys(model, query.sort);
-  let where = context.where(query.node, query.withDeleted, params.bind, undefined, query.scoped);
+  let where = context.where(query.node, params.bind, query.guards);
   if (query.after) {
     const bind = (column: ModelColumn, value: unknown) =>
       params.bind(context.driver.preparePersistentValue(value, column.metadata));
@@ -70,11 +64,11 @@ export function listStatement<T extends ObjectLiteral>(
 export function countStatement<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   node: FilterNode,
-  withDeleted: boolean,
+  guards: GuardOptions,
 ): Statement {
   const params = new PositionalParameters(context.adapter);
-  const where = context.where(node, withDeleted, params.bind);
-  const sql = `SELECT COUNT(*) AS n FROM ${context.parts.statements.table} WHERE ${where}`;
+  const where = context.where(node, params.bind, guards);
+  const sql = `SELECT COUNT(*) AS n FROM ${context.table} WHERE ${where}`;
   return { sql, params: params.values };
 }
 
@@ -82,11 +76,11 @@ export function countStatement<T extends ObjectLiteral>(
 export function existsStatement<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   node: FilterNode,
-  withDeleted: boolean,
+  guards: GuardOptions,
 ): Statement {
   const params = new PositionalParameters(context.adapter);
-  const where = context.where(node, withDeleted, params.bind);
-  const sql = `SELECT 1 AS found FROM ${context.parts.statements.table} WHERE ${where} LIMIT 1`;
+  const where = context.where(node, params.bind, guards);
+  const sql = `SELECT 1 AS found FROM ${context.table} WHERE ${where} LIMIT 1`;
   return { sql, params: params.values };
 }
 

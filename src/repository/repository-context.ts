@@ -18,10 +18,8 @@ import type { DtoValidator } from './dto-validator';
 import type { EntityModel, ModelColumn } from '../model/entity-model';
 import type { EntityCache } from '../cache/entity-cache';
 import type { AfterCommit } from '../transactions/after-commit';
-import type { LockingState } from '../locking/locking-state';
-import type { QueryUsageTracker } from '../warming/query-usage-tracker';
+import type { RetryConfig } from '../transactions/retry-policy';
 import type { RepositoryEvents, EntityId } from './repository-events';
-import type { RepositoryOptions } from './repository-options';
 import { executeStatement, type StatementResult } from './statement-executor';
 import type { TenantScope } from './tenant-scope';
 import { emitPending, type WriteChange } from './write-change';
@@ -35,12 +33,37 @@ import {
 /** The alias of the entity's table in every SELECT a repository builds. */
 export const ALIAS = 'e';
 
+/** Which of the repository's guards a statement applies beside its own filter. */
+export interface GuardOptions {
+  /** Include soft-deleted rows: no `deleted_at IS NULL` guard. @default false */
+  readonly withDeleted?: boolean;
+  /**
+   * Apply the tenant guard. Off only for reads whose result is checked against the caller's
+   * tenant afterwards (a cached row entry holds the row whatever its tenant).
+   * @default true
+   */
+  readonly scoped?: boolean;
+}
+
+/** {@link GuardOptions} and how the WHERE clause names the entity's table. */
+export interface WhereOptions extends GuardOptions {
+  /** Qualify columns with this alias (`"e"."id"`). @default unqualified */
+  readonly alias?: string;
+}
+
+/** Counts cached reads for the warmer (warming's `QueryUsageTracker` is one). */
+export interface UsageRecorder {
+  /** One use of the read `key`; `spec` (or `key`) is what the warmer re-runs. */
+  record(key: string, spec?: string | (() => string)): void;
+}
+
 /** What a repository is made of, resolved once at construction and shared by its operations. */
 export interface RepositoryParts<T extends ObjectLiteral> {
   readonly dataSource: DataSource;
   readonly adapter: DialectAdapter;
   readonly model: EntityModel<T>;
-  readonly options: RepositoryOptions<T>;
+  /** The repository's options that operations read at call time: its own `retry` defaults. */
+  readonly options: { readonly retry?: RetryConfig };
   readonly tenant: TenantScope;
   readonly softDelete: boolean;
   readonly statements: WriteStatements<T>;
@@ -48,12 +71,10 @@ export interface RepositoryParts<T extends ObjectLiteral> {
   readonly validators: { readonly create: DtoValidator; readonly update: DtoValidator };
   /** Defers write effects to the commit of the transaction they ran in. */
   readonly afterCommit: AfterCommit;
-  /** Optimistic-locking defaults and metrics, the same on every manager. */
-  readonly locking: LockingState;
   /** The entity's cache, when the repository has one. */
   readonly cache?: EntityCache;
   /** Counts cached reads for the warmer, when usage tracking is on. */
-  readonly usage?: QueryUsageTracker;
+  readonly usage?: UsageRecorder;
   /** Builds entities from raw rows ({@link rowHydrator}). */
   readonly hydrate: (raw: Readonly<Record<string, unknown>>) => T;
 }
@@ -81,6 +102,42 @@ export class RepositoryContext<T extends ObjectLiteral> {
     return this.parts.adapter;
   }
 
+  // What the operations built on a context read of its parts, so that none needs the parts.
+
+  /** The call's tenant (`current()`), how a write is stamped with it, and its guard. */
+  get tenant(): TenantScope {
+    return this.parts.tenant;
+  }
+
+  /** The entity's table, quoted for the dialect. */
+  get table(): string {
+    return this.parts.statements.table;
+  }
+
+  /** The single-statement INSERT, UPDATE and DELETE of the entity. */
+  get statements(): WriteStatements<T> {
+    return this.parts.statements;
+  }
+
+  get events(): RepositoryEvents<T> {
+    return this.parts.events;
+  }
+
+  /** Whether a delete is soft unless the call says otherwise (the `softDelete` option). */
+  get softDelete(): boolean {
+    return this.parts.softDelete;
+  }
+
+  /** The repository's `retry` defaults, read at call time. */
+  get retry(): RetryConfig | undefined {
+    return this.parts.options.retry;
+  }
+
+  /** The entity's cache, when the repository has one. */
+  get cache(): EntityCache | undefined {
+    return this.parts.cache;
+  }
+
   /** Whether statements run inside an open transaction (the caller's). */
   get inTransaction(): boolean {
     return this.manager.queryRunner?.isTransactionActive ?? false;
@@ -99,11 +156,9 @@ export class RepositoryContext<T extends ObjectLiteral> {
     );
   }
 
-  /**
-   * The WHERE clause for `node` plus the soft-delete guard and, when `scoped`, the tenant guard
-   * (a cached row is read unscoped and checked against the caller's tenant afterwards).
-   */
-  where(node: FilterNode, withDeleted: boolean, bind: Bind, alias?: string, scoped = true): string {
+  /** The WHERE clause for `node` plus the guards `options` asks for (by default both). */
+  where(node: FilterNode, bind: Bind, options: WhereOptions = {}): string {
+    const { withDeleted = false, alias, scoped = true } = options;
     const quote = (name: string) => this.adapter.syntax.quoteIdentifier(name);
     const columnRef = alias
       ? (c: ModelColumn) => `${quote(alias)}.${quote(c.databaseName)}`
@@ -125,14 +180,14 @@ export class RepositoryContext<T extends ObjectLiteral> {
     return parts.length > 0 ? parts.join(' AND ') : '1 = 1';
   }
 
-  whereWriter(node: FilterNode, withDeleted: boolean): WhereWriter {
-    return (bind) => this.where(node, withDeleted, bind);
+  whereWriter(node: FilterNode, guards: GuardOptions = {}): WhereWriter {
+    return (bind) => this.where(node, bind, guards);
   }
 
   /** A SelectQueryBuilder over the entity with the guards and `node` applied. */
-  select(node: FilterNode, withDeleted = false, scoped = true): SelectQueryBuilder<T> {
+  select(node: FilterNode, guards: GuardOptions = {}): SelectQueryBuilder<T> {
     const params = new ParameterBag();
-    const sql = this.where(node, withDeleted, params.bind, ALIAS, scoped);
+    const sql = this.where(node, params.bind, { ...guards, alias: ALIAS });
     // withDeleted(): our own guard is the only soft-delete filter, the same in every statement.
     return this.manager
       .createQueryBuilder(this.model.target, ALIAS)
@@ -190,11 +245,9 @@ export class RepositoryContext<T extends ObjectLiteral> {
   }
 
   /** The row with this id as the database holds it now (never from the cache), or `null`. */
-  async loadRow(id: unknown, withDeleted: boolean): Promise<T | null> {
+  async loadRow(id: unknown, guards: GuardOptions = {}): Promise<T | null> {
     const node = this.idFilter(id);
-    const { rows } = await this.execute(
-      listStatement(this, { node, withDeleted, sort: [], limit: 1 }),
-    );
+    const { rows } = await this.execute(listStatement(this, { node, guards, sort: [], limit: 1 }));
     return rows[0] ? this.hydrate(rows[0]) : null;
   }
 

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 
-export type EntityId = string | number;
+import type { EntityId } from '../model/entity-model';
+
+export type { EntityId };
 
 export interface EntityEvent<T> {
   readonly entity: string;

@@ -6,7 +6,7 @@ import {
   type OptionFailure,
 } from '../config/option-checks';
 import { TransactionOptionError, TransientDatabaseError } from '../errors';
-import { backoffDelay } from '../locking/backoff';
+import { backoffDelay } from './backoff';
 
 /**
  * How `withTransaction` and `repo.transaction` retry a transaction that failed for a transient
@@ -148,4 +148,4 @@ export function isRetryable(error: unknown): error is TransientDatabaseError {
   return error instanceof TransientDatabaseError && error.outcome === 'not-applied';
 }
 
-export { pause } from '../locking/backoff';
+export { pause } from './backoff';

@@ -12,7 +12,7 @@ import {
   ValidationError,
   type LockMetricsSnapshot,
 } from '../../src';
-import { backoffDelay } from '../../src/locking/backoff';
+import { backoffDelay } from '../../src/transactions/backoff';
 import { ConflictHistory } from '../../src/locking/conflict-history';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository, type UpdateEmployeeDto } from '../support/employee';

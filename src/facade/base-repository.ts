@@ -1,8 +1,5 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
-import { adapterFor } from '../dialects/adapter-for';
-import { ConfigurationError, NotFoundError, OptimisticLockError } from '../errors';
-import type { FilterNode } from '../filters/filter-node';
-import { parseFilters } from '../filters/filter-parser';
+import { ConfigurationError } from '../errors';
 import type { Filters } from '../filters/filter-types';
 import { bulkCreate, type BulkCreateOptions } from '../bulk/bulk-create';
 import { bulkDelete } from '../bulk/bulk-delete';
@@ -14,11 +11,7 @@ import type {
 import type { BulkOperationResult } from '../bulk/bulk-result';
 import { bulkUpdate } from '../bulk/bulk-update';
 import { bulkUpdateByIds, type BulkUpdateByIdsRow } from '../bulk/bulk-update-by-ids';
-import {
-  coalescerOf,
-  createBatched,
-  type CreateBatchedOptions,
-} from '../coalescing/batched-create';
+import { createBatched, type CreateBatchedOptions } from '../coalescing/batched-create';
 import type { CoalescerMetrics } from '../coalescing/coalescer-metrics';
 import type { WriteCoalescer } from '../coalescing/write-coalescer';
 import type {
@@ -27,40 +20,31 @@ import type {
   ListPage,
   ReadOptions,
   UpdateOptions,
-} from './call-options';
-import { DtoValidator } from './dto-validator';
-import { EntityModel, type ModelColumn } from '../model/entity-model';
-import { boundContext, boundView, runBound } from './manager-binding';
-import { insertRow } from './insert-row';
-import { rowHydrator } from './row-hydrator';
-import { RepositoryContext, andFilters } from './repository-context';
-import { EntityReads } from './entity-reads';
+} from '../repository/call-options';
+import type { EntityModel } from '../model/entity-model';
+import type { RepositoryContext } from '../repository/repository-context';
+import { EntityReads } from '../repository/entity-reads';
+import { EntityWrites } from '../repository/entity-writes';
 import type { RepositoryOptions } from './repository-options';
-import {
+import type {
+  EntityId,
+  RepositoryEventMap,
+  RepositoryEventName,
   RepositoryEvents,
-  type EntityId,
-  type RepositoryEventMap,
-  type RepositoryEventName,
-} from './repository-events';
-import type { StatementResult } from './statement-executor';
-import { TenantScope } from './tenant-scope';
-import { WriteStatements } from './write-statements';
-import { AfterCommit } from '../transactions/after-commit';
-import { LockingState } from '../locking/locking-state';
+} from '../repository/repository-events';
 import type { ConflictRecord } from '../locking/conflict-history';
 import type { LockMetricsSnapshot } from '../locking/lock-metrics';
 import type { Updater, UpdateWithVersionOptions } from '../locking/locking-options';
-import { updateWithVersion, type VersionedTarget } from '../locking/update-with-version';
+import { updateWithVersion } from '../locking/update-with-version';
 import type { CacheMetrics } from '../cache/entity-cache';
-import { CacheWarmer, type WarmReport } from '../warming/cache-warmer';
-import { setUpCache } from '../warming/cache-setup';
+import type { CacheWarmer, WarmReport } from '../warming/cache-warmer';
 import type { PopularQuery } from '../warming/query-usage-tracker';
-import { rerunQuery } from '../warming/rerun-query';
-import { mergeRetryConfig, retrySettings } from '../transactions/retry-policy';
 import type { TransactionOptions } from '../transactions/transaction-options';
-import { withTransaction } from '../transactions/with-transaction';
 import { rawQuery } from '../query/raw-query';
 import type { QueryParams, RawQueryOptions } from '../query/raw-query-options';
+import { buildRepository, type RepositoryBuild } from './build-repository';
+import { boundContext, boundView } from './manager-binding';
+import { boundTransaction, versionedTarget } from './self-calls';
 
 /**
  * A validated, tenant-aware, soft-delete-aware repository for one entity.
@@ -73,57 +57,23 @@ import type { QueryParams, RawQueryOptions } from '../query/raw-query-options';
  * }
  * ```
  *
- * A thin facade: statements are built by its {@link RepositoryContext}. Reads go through
- * TypeORM's SelectQueryBuilder; writes are single hand-built statements (`… RETURNING *` where
- * the dialect has it), so a create or an update is one round trip on PostgreSQL and SQLite.
+ * A thin facade: each method hands its call to a feature folder (repository/ for the single-row
+ * reads and writes, bulk/, locking/, coalescing/, warming/, query/, transactions/), on the
+ * {@link RepositoryContext} of the manager the call is bound to. {@link buildRepository} makes it.
  */
 export class BaseRepository<
   T extends ObjectLiteral,
   C extends object = Partial<T>,
   U extends object = Partial<T>,
 > {
-  /** The working parts on the DataSource's own manager. */
-  readonly #context: RepositoryContext<T>;
+  /** Its context on the DataSource's own manager, and the parts the same on every manager. */
+  readonly #built: RepositoryBuild<T>;
   /** Re-runs popular queries into the cache; present when the repository is cached. */
   private readonly warmer?: CacheWarmer;
 
   constructor(dataSource: DataSource, target: EntityTarget<T>, options: RepositoryOptions<T>) {
-    if (!options?.createDto || !options.updateDto) {
-      throw new ConfigurationError('createDto and updateDto are required');
-    }
-    const model = new EntityModel(dataSource, target);
-    const adapter = adapterFor(dataSource);
-    const softDelete = options.softDelete ?? model.deleteDate !== undefined;
-    if (softDelete && !model.deleteDate) {
-      throw ConfigurationError.needsColumn(model.name, 'softDelete', 'DeleteDateColumn');
-    }
-    retrySettings(options.retry); // a bad retry config fails here, not at the first transaction
-    const caching = options.cache ? setUpCache(options.cache, model.metadata.tableName) : undefined;
-    const parts = {
-      dataSource,
-      adapter,
-      model,
-      options,
-      softDelete,
-      tenant: new TenantScope(model, options.tenant),
-      statements: new WriteStatements(model, adapter, dataSource.driver),
-      events: new RepositoryEvents<T>(options.events ?? true),
-      afterCommit: AfterCommit.for(dataSource),
-      locking: new LockingState(options.locking),
-      cache: caching?.cache,
-      usage: caching?.usage,
-      validators: {
-        create: new DtoValidator(model.name, options.createDto),
-        update: new DtoValidator(model.name, options.updateDto),
-      },
-      hydrate: rowHydrator(model, dataSource.driver, adapter),
-    };
-    this.#context = new RepositoryContext(parts, dataSource.manager);
-    if (caching) {
-      const { cache, usage, settings, lock } = caching;
-      const rerun = (query: PopularQuery) => rerunQuery(this.#context, query);
-      this.warmer = new CacheWarmer(cache, usage, settings, lock, rerun);
-    }
+    this.#built = buildRepository(dataSource, target, options);
+    this.warmer = this.#built.warmer;
   }
 
   /**
@@ -131,7 +81,7 @@ export class BaseRepository<
    * is bound to (a transaction's, see {@link withManager}), else on the DataSource's.
    */
   protected get context(): RepositoryContext<T> {
-    return boundContext<RepositoryContext<T>>(this) ?? this.#context;
+    return boundContext<RepositoryContext<T>>(this) ?? this.#built.context;
   }
 
   /** The entity's resolved metadata: columns, primary key, version and date columns. */
@@ -140,7 +90,7 @@ export class BaseRepository<
   }
 
   get events(): RepositoryEvents<T> {
-    return this.context.parts.events;
+    return this.context.events;
   }
 
   /**
@@ -189,12 +139,8 @@ export class BaseRepository<
   // ── writes ─────────────────────────────────────────────────────────────────
 
   /** Validates `dto`, stamps the tenant, inserts, and returns the stored row. */
-  async create(dto: C): Promise<T> {
-    const { context } = this;
-    const values = await context.validated('create', dto);
-    const tenant = context.parts.tenant.current();
-    context.parts.tenant.stamp(values, tenant);
-    return insertRow(context, values, tenant);
+  create(dto: C): Promise<T> {
+    return this.#writes().create(dto);
   }
 
   /**
@@ -202,66 +148,21 @@ export class BaseRepository<
    * @throws NotFoundError when the row is missing, soft-deleted or another tenant's
    * @throws OptimisticLockError when `expectedVersion` is given and the row has moved on
    */
-  async update(given: EntityId, dto: U, options: UpdateOptions = {}): Promise<T> {
-    const { context } = this;
-    const id = context.canonicalId(given);
-    const values = await context.validated('update', dto);
-    const tenant = context.parts.tenant.current();
-    context.parts.tenant.stamp(values, tenant);
-    let target = context.idFilter(id);
-    if (options.expectedVersion !== undefined) {
-      target = this.withExpectedVersion(target, options.expectedVersion);
-    }
-    const result = await this.updateWhere(target, values, false);
-    if (result.affected === 0) await this.explainMissedUpdate(id, options.expectedVersion);
-    const updated = this.first(result) ?? (await this.mustLoad(id, false));
-    const event = { entity: this.model.name, id, record: updated, tenantId: tenant };
-    await context.afterWrite({ ids: [id], events: [['updated', event]] });
-    return updated;
+  update(id: EntityId, dto: U, options: UpdateOptions = {}): Promise<T> {
+    return this.#writes().update(id, dto, options);
   }
 
   /**
    * Deletes the row: soft (sets the `@DeleteDateColumn`) by default when the entity has one.
    * @throws NotFoundError when there is no such (visible) row
    */
-  async delete(given: EntityId, options: DeleteOptions = {}): Promise<void> {
-    const { context } = this;
-    const id = context.canonicalId(given);
-    const soft = options.soft ?? context.parts.softDelete;
-    const tenant = context.parts.tenant.current();
-    const where = context.idFilter(id);
-    const withDeleted = options.withDeleted ?? false;
-    const { affected } = soft
-      ? await this.updateWhere(
-          where,
-          { [this.deleteDate('soft delete').property]: context.now() },
-          withDeleted,
-        )
-      : await context.execute(
-          context.parts.statements.delete(context.whereWriter(where, withDeleted)),
-        );
-    if (affected === 0) throw new NotFoundError(this.model.name, id);
-    const event = { entity: this.model.name, id, soft, tenantId: tenant };
-    await context.afterWrite({ ids: [id], events: [['deleted', event]] });
+  delete(id: EntityId, options: DeleteOptions = {}): Promise<void> {
+    return this.#writes().delete(id, options);
   }
 
   /** Clears the `@DeleteDateColumn` of a soft-deleted row. Restoring a live row returns it unchanged. */
-  async restore(given: EntityId): Promise<T> {
-    const id = this.context.canonicalId(given);
-    const deleteDate = this.deleteDate('restore');
-    const tenant = this.context.parts.tenant.current();
-    const deleted = andFilters(
-      this.context.idFilter(id),
-      parseFilters({ [`${deleteDate.property}__isnull`]: false }, this.model),
-    );
-    const result = await this.updateWhere(deleted, { [deleteDate.property]: null }, true);
-    const row = this.first(result) ?? (await this.loadFresh(id, false));
-    if (!row) throw new NotFoundError(this.model.name, id);
-    if (result.affected > 0) {
-      const event = { entity: this.model.name, id, record: row, tenantId: tenant };
-      await this.context.afterWrite({ ids: [id], events: [['restored', event]] });
-    }
-    return row;
+  restore(id: EntityId): Promise<T> {
+    return this.#writes().restore(id);
   }
 
   // ── bulk ───────────────────────────────────────────────────────────────────
@@ -348,13 +249,13 @@ export class BaseRepository<
    * `'id:42'`), or all of them, in every process; resolves to the number of entries removed.
    */
   invalidateCache(pattern?: string): Promise<number> {
-    const cache = this.context.parts.cache;
+    const cache = this.context.cache;
     return cache ? cache.clear(pattern) : Promise.resolve(0);
   }
 
   /** Hits and misses per tier, fills, invalidations, store errors and warm runs. */
   cacheMetrics(): CacheMetrics | undefined {
-    return this.context.parts.cache?.metrics();
+    return this.context.cache?.metrics();
   }
 
   // ── optimistic locking ─────────────────────────────────────────────────────
@@ -372,24 +273,18 @@ export class BaseRepository<
     updater: Updater<T, U>,
     options: UpdateWithVersionOptions<U> = {},
   ): Promise<T> {
-    const target: VersionedTarget<T, U> = {
-      model: this.model,
-      locking: this.context.parts.locking,
-      // A re-read after a conflict must see the row that beat us, not a cached copy.
-      read: (rowId, fresh) => (fresh ? this.loadFresh(rowId, false) : this.findById(rowId)),
-      update: (rowId, changes, updateOptions) => this.update(rowId, changes, updateOptions),
-    };
+    const target = versionedTarget<T, U>(this.context, this.#built.locking, this);
     return updateWithVersion(target, this.context.canonicalId(id), updater, options);
   }
 
   /** Optimistic-locking counters of this repository (bound or not), in this process. */
   lockMetrics(): LockMetricsSnapshot {
-    return this.context.parts.locking.metrics.snapshot();
+    return this.#built.locking.metrics.snapshot();
   }
 
   /** Up to `limit` of the latest version conflicts (all kept by default), newest first. */
   conflictHistory(limit?: number): ConflictRecord[] {
-    return this.context.parts.locking.metrics.history(limit);
+    return this.#built.locking.metrics.history(limit);
   }
 
   // ── write coalescing ───────────────────────────────────────────────────────
@@ -402,12 +297,12 @@ export class BaseRepository<
    * See docs/write-coalescing.md.
    */
   createBatched(dto: C, options: CreateBatchedOptions = {}): Promise<T> {
-    return createBatched(this.context, dto, options, this);
+    return createBatched(this.context, dto, options, this, this.#built.coalescer());
   }
 
   /** The coalescer `createBatched` uses: the `coalescer` option, or this repository's own. */
   get coalescer(): WriteCoalescer {
-    return coalescerOf(this.context.parts);
+    return this.#built.coalescer();
   }
 
   /** Batches, entries per batch, time per batch, schema variations, fallbacks and errors. */
@@ -428,11 +323,7 @@ export class BaseRepository<
    * docs/locking-and-transactions.md.
    */
   transaction<R>(work: (txRepo: this) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
-    const retry = mergeRetryConfig(this.context.parts.options.retry, options.retry);
-    // `txRepo` is this object, bound to the transaction for the callback's async call chain.
-    const bound = (manager: EntityManager) =>
-      runBound(this, this.context.withManager(manager), () => work(this));
-    return withTransaction(this.context.manager, bound, { ...options, retry });
+    return boundTransaction(this, this.context, work, options);
   }
 
   // ── raw queries ────────────────────────────────────────────────────────────
@@ -471,7 +362,7 @@ export class BaseRepository<
     params: QueryParams = {},
     options: RawQueryOptions = {},
   ): Promise<R[] | R | null | number> {
-    return rawQuery<T, R>(this.context, sql, params, options);
+    return rawQuery<T, R>(this.context, sql, params, options, this.#built.options);
   }
 
   // ── events ─────────────────────────────────────────────────────────────────
@@ -492,80 +383,13 @@ export class BaseRepository<
     return this;
   }
 
-  // ── helpers ────────────────────────────────────────────────────────────────
-
-  /** UPDATE with the version and update-date bumps; returns the rows where RETURNING exists. */
-  private updateWhere(
-    node: FilterNode,
-    values: Record<string, unknown>,
-    withDeleted: boolean,
-  ): Promise<StatementResult> {
-    const { context } = this;
-    return context.execute(
-      context.parts.statements.update(values, context.whereWriter(node, withDeleted)),
-    );
-  }
-
-  private withExpectedVersion(node: FilterNode, expected: number): FilterNode {
-    const version = this.model.version;
-    if (!version) {
-      throw ConfigurationError.needsColumn(this.model.name, 'expectedVersion', 'VersionColumn');
-    }
-    return andFilters(node, parseFilters({ [version.property]: expected }, this.model));
-  }
-
-  private first(result: StatementResult): T | undefined {
-    const raw = result.rows[0];
-    return raw ? this.context.hydrate(raw) : undefined;
-  }
-
-  /** After an update matched nothing: was the row missing, or had its version moved on? */
-  private async explainMissedUpdate(
-    id: EntityId,
-    expectedVersion: number | undefined,
-  ): Promise<void> {
-    const current = await this.loadFresh(id, false);
-    // The update missed: whatever this process cached for the row is stale.
-    await this.context.evictStale([id]);
-    if (!current) throw new NotFoundError(this.model.name, id);
-    const version = this.model.version;
-    if (expectedVersion !== undefined && version) {
-      // Visible yet not matched: the row has moved on. `actual` can still equal `expectedVersion`
-      // when this read sees a transaction's older snapshot (REPEATABLE READ on MySQL/MariaDB,
-      // whose UPDATE reads the latest row); that is a conflict all the same, never a success.
-      const actual = Number(current[version.property]);
-      const { name } = this.model;
-      const conflict = OptimisticLockError.versionMismatch(name, id, expectedVersion, actual);
-      this.context.parts.locking.metrics.recordConflict(conflict);
-      throw conflict;
-    }
-  }
-
-  /**
-   * The row as the database holds it now, never from the cache: a write reads its own result
-   * before its invalidation has run (that happens after commit).
-   */
-  private loadFresh(id: EntityId, withDeleted: boolean): Promise<T | null> {
-    return this.context.loadRow(id, withDeleted);
-  }
-
-  private async mustLoad(id: EntityId, withDeleted: boolean): Promise<T> {
-    const row = await this.loadFresh(id, withDeleted);
-    if (!row) throw new NotFoundError(this.model.name, id);
-    return row;
+  #writes(): EntityWrites<T> {
+    return new EntityWrites(this.context, this.#built.locking.metrics);
   }
 
   private requireWarmer(): CacheWarmer {
     if (!this.warmer)
       throw new ConfigurationError(`${this.model.name}: the repository has no cache`);
     return this.warmer;
-  }
-
-  private deleteDate(purpose: string): ModelColumn {
-    const column = this.model.deleteDate;
-    if (!column) {
-      throw ConfigurationError.needsColumn(this.model.name, purpose, 'DeleteDateColumn');
-    }
-    return column;
   }
 }

@@ -1,10 +1,10 @@
 import type { ObjectLiteral } from 'typeorm';
 import type { CacheConfig } from '../cache/cache-config';
 import type { WriteCoalescer } from '../coalescing/write-coalescer';
-import type { DtoClass } from './dto-validator';
+import type { DtoClass } from '../repository/dto-validator';
 import type { LockingConfig } from '../locking/locking-options';
 import type { RetryConfig } from '../transactions/retry-policy';
-import type { TenantConfig } from './tenant-scope';
+import type { TenantConfig } from '../repository/tenant-scope';
 
 /** Options a repository is built with. Wrong options fail in the constructor. */
 export interface RepositoryOptions<T extends ObjectLiteral = ObjectLiteral> {
