@@ -66,10 +66,7 @@ export function countStatement<T extends ObjectLiteral>(
   node: FilterNode,
   guards: GuardOptions,
 ): Statement {
-  const params = new PositionalParameters(context.adapter);
-  const where = context.where(node, params.bind, guards);
-  const sql = `SELECT COUNT(*) AS n FROM ${context.table} WHERE ${where}`;
-  return { sql, params: params.values };
+  return aggregate(context, 'COUNT(*) AS n', node, guards, '');
 }
 
 /** `SELECT 1 AS found FROM t WHERE <guards and filter> LIMIT 1`: the server stops at one row. */
@@ -78,10 +75,22 @@ export function existsStatement<T extends ObjectLiteral>(
   node: FilterNode,
   guards: GuardOptions,
 ): Statement {
+  return aggregate(context, '1 AS found', node, guards, ' LIMIT 1');
+}
+
+function aggregate<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  select: string,
+  node: FilterNode,
+  guards: GuardOptions,
+  tail: string,
+): Statement {
   const params = new PositionalParameters(context.adapter);
   const where = context.where(node, params.bind, guards);
-  const sql = `SELECT 1 AS found FROM ${context.table} WHERE ${where} LIMIT 1`;
-  return { sql, params: params.values };
+  return {
+    sql: `SELECT ${select} FROM ${context.table} WHERE ${where}${tail}`,
+    params: params.values,
+  };
 }
 
 /** `SELECT <every column> FROM <table>` of each repository, written once: quoting is per call. */
