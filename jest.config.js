@@ -3,7 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  // ts-jest type-checks every test file: tsconfig.jest.json turns off isolatedModules, under which
+  // it would only transpile.
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
   setupFiles: ['reflect-metadata'],
   // Probes which servers are reachable once, before any worker starts (see test/support/global-setup.ts).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
