@@ -6,6 +6,8 @@ module.exports = {
   // ts-jest type-checks every test file: tsconfig.jest.json turns off isolatedModules, under which
   // it would only transpile.
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
+  // The examples import the package by name, as a service does; here it is this checkout's source.
+  moduleNameMapper: { '^typeorm-base-repository$': '<rootDir>/src' },
   setupFiles: ['reflect-metadata'],
   // Probes which servers are reachable once, before any worker starts (see test/support/global-setup.ts).
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -15,7 +15,7 @@ import {
   type DataSource,
 } from 'typeorm';
 import { createDataSource } from '../ormconfig';
-import { BaseRepository, BulkOperationError, type RepositoryOptions } from '../src';
+import { BaseRepository, BulkOperationError, type RepositoryOptions } from 'typeorm-base-repository';
 
 @Entity('bulk_example_customers')
 class Customer {

@@ -23,7 +23,7 @@ import {
   ValidationError,
   WriteCoalescer,
   type RepositoryOptions,
-} from '../src';
+} from 'typeorm-base-repository';
 
 @Entity('coalesced_example_orders')
 class Order {

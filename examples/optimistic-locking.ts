@@ -15,7 +15,7 @@ import {
   MergeConflictError,
   OptimisticLockError,
   type RepositoryOptions,
-} from '../src';
+} from 'typeorm-base-repository';
 
 @Entity('example_accounts')
 class Account {

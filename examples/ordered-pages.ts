@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { IsInt, IsString } from 'class-validator';
 import { Column, Entity, Index, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
 import { createDataSource } from '../ormconfig';
-import { BaseRepository, FilterError, type ListPage } from '../src';
+import { BaseRepository, FilterError, type ListPage } from 'typeorm-base-repository';
 
 @Entity('pages_example_staff')
 class Staff {

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Min } from 'class-validator';
 import { Column, Entity, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
 import { createDataSource } from '../ormconfig';
-import { BaseRepository, QueryError, type RepositoryOptions } from '../src';
+import { BaseRepository, QueryError, type RepositoryOptions } from 'typeorm-base-repository';
 
 // Lower-case column names keep the SQL below the same on every dialect (no quoting needed).
 @Entity('raw_query_orders')

@@ -18,7 +18,7 @@ import {
   type Logger,
 } from 'typeorm';
 import { createDataSource } from '../ormconfig';
-import { BaseRepository, LruCacheStore, type RepositoryOptions, type WarmReport } from '../src';
+import { BaseRepository, LruCacheStore, type RepositoryOptions, type WarmReport } from 'typeorm-base-repository';
 
 @Entity('warming_example_products')
 class Product {

@@ -13,7 +13,7 @@ import {
   TransientDatabaseError,
   withTransaction,
   type RepositoryOptions,
-} from '../src';
+} from 'typeorm-base-repository';
 
 @Entity('example_tx_accounts')
 class Account {

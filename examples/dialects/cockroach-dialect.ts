@@ -4,7 +4,7 @@
  * (cockroachdb/cockroach#50418), so an upsert cannot flag the rows it inserted. Importing this
  * file registers the dialect; every part but the syntax stays PostgreSQL's.
  */
-import { PostgresAdapter, PostgresSyntax, registerDialect } from '../../src';
+import { PostgresAdapter, PostgresSyntax, registerDialect } from 'typeorm-base-repository';
 
 /** PostgreSQL's syntax without the inserted-flag: an upsert reads the existing keys first. */
 export class CockroachSyntax extends PostgresSyntax {

@@ -13,7 +13,13 @@ describe('examples', () => {
     const env = { ...process.env, DATABASE_URL: '' };
     const { stdout } = await run(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join('examples', file)],
+      [
+        // The package's own name resolves to its source (package.json's exports), not to dist/.
+        '--conditions=typeorm-base-repository:source',
+        '-r',
+        'ts-node/register/transpile-only',
+        join('examples', file),
+      ],
       {
         cwd: root,
         env,
