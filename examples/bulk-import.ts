@@ -15,7 +15,11 @@ import {
   type DataSource,
 } from 'typeorm';
 import { createDataSource } from '../ormconfig';
-import { BaseRepository, BulkOperationError, type RepositoryOptions } from 'typeorm-base-repository';
+import {
+  BaseRepository,
+  BulkOperationError,
+  type RepositoryOptions,
+} from 'typeorm-base-repository';
 
 @Entity('bulk_example_customers')
 class Customer {

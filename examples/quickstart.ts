@@ -15,7 +15,12 @@ import {
   type DataSource,
 } from 'typeorm';
 import { createDataSource } from '../ormconfig';
-import { BaseRepository, FilterError, ValidationError, type RepositoryOptions } from 'typeorm-base-repository';
+import {
+  BaseRepository,
+  FilterError,
+  ValidationError,
+  type RepositoryOptions,
+} from 'typeorm-base-repository';
 
 @Entity('quickstart_employees')
 class Employee {

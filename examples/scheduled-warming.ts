@@ -18,7 +18,12 @@ import {
   type Logger,
 } from 'typeorm';
 import { createDataSource } from '../ormconfig';
-import { BaseRepository, LruCacheStore, type RepositoryOptions, type WarmReport } from 'typeorm-base-repository';
+import {
+  BaseRepository,
+  LruCacheStore,
+  type RepositoryOptions,
+  type WarmReport,
+} from 'typeorm-base-repository';
 
 @Entity('warming_example_products')
 class Product {
