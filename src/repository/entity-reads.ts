@@ -38,15 +38,14 @@ export class EntityReads<T extends ObjectLiteral> {
     const { context } = this;
     const id = context.canonicalId(given);
     const cache = this.#cache('findById');
-    const node = context.idFilter(id);
-    if (!cache) return this.#first(node, { withDeleted: options.withDeleted });
+    if (!cache) return context.loadRow(id, { withDeleted: options.withDeleted });
     const tenant = context.tenant.current();
     if (!this.refresh) {
       const spec = () => canonicalSpec({ op: 'findById', tenant, args: { id } });
       context.parts.usage?.record(`findById\u0000${tenant ?? ''}\u0000${typeof id}:${id}`, spec);
     }
     const load = async () => {
-      const row = await this.#first(node, { withDeleted: true, scoped: false });
+      const row = await context.loadRow(id, { withDeleted: true, scoped: false });
       return row ? snapshotOf(row) : null;
     };
     const row = (await cache.fetch(cache.rowRef(id), load, this.refresh)) as RowSnapshot | null;

@@ -1,7 +1,7 @@
 // The SELECTs the repository's reads run, written directly rather than through TypeORM's query
 // builder, which costs more than the query itself on an indexed page or a primary-key lookup.
 import type { ObjectLiteral } from 'typeorm';
-import type { FilterNode } from '../filters/filter-node';
+import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
 import type { SortDirection, SortKey } from '../filters/order-by';
 import type { ModelColumn } from '../model/entity-model';
 import { PositionalParameters } from './positional-parameters';
@@ -58,6 +58,27 @@ export function listStatement<T extends ObjectLiteral>(
   let sql = `${selectFrom(context)} WHERE ${where} ORDER BY ${order.join(', ')}`;
   sql += adapter.syntax.limitOffset(query.limit, query.offset, params.bind);
   return { sql, params: params.values };
+}
+
+/**
+ * `SELECT <columns> FROM t WHERE <guards> AND pk = ?`: the row with this (canonical) id. Neither
+ * ORDER BY nor LIMIT (the key is unique), and no filter to parse and compile: a lookup by key
+ * spent longer building its statement than running it.
+ */
+export function byIdStatement<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  id: unknown,
+  guards: GuardOptions,
+): Statement {
+  const params = new PositionalParameters(context.adapter);
+  const guard = context.where(MATCH_ALL, params.bind, guards);
+  const { primary } = context.model;
+  const key = context.adapter.syntax.quoteIdentifier(primary.databaseName);
+  const value = params.bind(context.driver.preparePersistentValue(id, primary.metadata));
+  return {
+    sql: `${selectFrom(context)} WHERE ${guard} AND ${key} = ${value}`,
+    params: params.values,
+  };
 }
 
 /** `SELECT COUNT(*) AS n FROM t WHERE <guards and filter>`: no ORDER BY, nothing to hydrate. */

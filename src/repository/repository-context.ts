@@ -10,7 +10,7 @@ import {
 } from '../errors';
 import { compileFilter } from '../filters/filter-compiler';
 import { canonicalKey, checkStored, keyExpectation } from '../model/column-values';
-import { listStatement } from './read-statements';
+import { byIdStatement } from './read-statements';
 import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
 import { ParameterBag } from '../filters/parameter-bag';
@@ -246,8 +246,7 @@ export class RepositoryContext<T extends ObjectLiteral> {
 
   /** The row with this id as the database holds it now (never from the cache), or `null`. */
   async loadRow(id: unknown, guards: GuardOptions = {}): Promise<T | null> {
-    const node = this.idFilter(id);
-    const { rows } = await this.execute(listStatement(this, { node, guards, sort: [], limit: 1 }));
+    const { rows } = await this.execute(byIdStatement(this, this.canonicalId(id), guards));
     return rows[0] ? this.hydrate(rows[0]) : null;
   }
 
