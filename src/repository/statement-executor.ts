@@ -1,4 +1,5 @@
 import type { EntityManager, QueryRunner } from 'typeorm';
+import { managerDataSource } from '../compat/typeorm-versions';
 
 export interface StatementResult {
   /** Rows the statement returned (SELECT, or RETURNING). */
@@ -18,7 +19,7 @@ export async function withQueryRunner<R>(
   work: (runner: QueryRunner) => Promise<R>,
 ): Promise<R> {
   const bound = manager.queryRunner;
-  const runner = bound ?? manager.connection.createQueryRunner();
+  const runner = bound ?? managerDataSource(manager).createQueryRunner();
   try {
     return await work(runner);
   } finally {

@@ -1,4 +1,5 @@
 import { TypeORMError, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { managerDataSource, supportedIsolationLevels } from '../compat/typeorm-versions';
 import { adapterFor } from '../dialects/adapter-for';
 import type { DialectAdapter } from '../dialects/dialect-adapter';
 import {
@@ -54,7 +55,7 @@ export async function withTransaction<R>(
   options: TransactionOptions = {},
 ): Promise<R> {
   const manager = 'createQueryRunner' in target ? target.manager : target;
-  const { dataSource } = manager;
+  const dataSource = managerDataSource(manager);
   const { isolationLevel } = options;
   const settings = retrySettings(options.retry);
   checkIsolationLevel(dataSource, isolationLevel);
@@ -239,10 +240,9 @@ async function rollbackQuietly(runner: QueryRunner): Promise<void> {
 }
 
 function checkIsolationLevel(dataSource: DataSource, level: IsolationLevel | undefined): void {
-  if (level === undefined) return;
-  const supported = dataSource.driver.supportedIsolationLevels.filter((l) =>
-    Object.hasOwn(ISOLATION_LEVELS, l),
-  );
+  const levels = supportedIsolationLevels(dataSource.driver);
+  if (level === undefined || levels === undefined) return;
+  const supported = levels.filter((l) => Object.hasOwn(ISOLATION_LEVELS, l));
   if (!(supported as readonly unknown[]).includes(level)) {
     const expected = `one of ${supported.join(', ')} on ${dataSource.options.type}`;
     throw TransactionOptionError.invalid('isolationLevel', expected, level);

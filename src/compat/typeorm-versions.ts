@@ -1,0 +1,20 @@
+import type { DataSource, Driver, EntityManager } from 'typeorm';
+
+// Every difference between the TypeORM majors the library runs on (0.3.x and 1.x) is handled
+// here, and nothing else in the library checks which one it has.
+
+/**
+ * The DataSource a manager belongs to: `manager.dataSource` on TypeORM 1.x, where `connection`
+ * is deprecated; 0.3.x has only `manager.connection`.
+ */
+export function managerDataSource(manager: EntityManager): DataSource {
+  return (manager as { dataSource?: DataSource }).dataSource ?? manager.connection;
+}
+
+/**
+ * The isolation levels the driver accepts, or `undefined` where TypeORM does not say (0.3.x has
+ * no `supportedIsolationLevels`): then the driver itself refuses a level it cannot set.
+ */
+export function supportedIsolationLevels(driver: Driver): readonly string[] | undefined {
+  return (driver as { supportedIsolationLevels?: readonly string[] }).supportedIsolationLevels;
+}
