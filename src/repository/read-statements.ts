@@ -55,7 +55,7 @@ export function listStatement<T extends ObjectLiteral>(
     const nulls = column.metadata.isNullable ? adapter.syntax.nullsOrdering(direction) : undefined;
     return `${quote(column)} ${direction}${nulls ? ` ${nulls}` : ''}`;
   });
-  let sql = `${selectFrom(context)} WHERE ${where} ORDER BY ${order.join(', ')}`;
+  let sql = `${context.statements.selectAll} WHERE ${where} ORDER BY ${order.join(', ')}`;
   sql += adapter.syntax.limitOffset(query.limit, query.offset, params.bind);
   return { sql, params: params.values };
 }
@@ -76,7 +76,7 @@ export function byIdStatement<T extends ObjectLiteral>(
   const key = context.adapter.syntax.quoteIdentifier(primary.databaseName);
   const value = params.bind(context.driver.preparePersistentValue(id, primary.metadata));
   return {
-    sql: `${selectFrom(context)} WHERE ${guard} AND ${key} = ${value}`,
+    sql: `${context.statements.selectAll} WHERE ${guard} AND ${key} = ${value}`,
     params: params.values,
   };
 }
@@ -112,22 +112,6 @@ function aggregate<T extends ObjectLiteral>(
     sql: `SELECT ${select} FROM ${context.table} WHERE ${where}${tail}`,
     params: params.values,
   };
-}
-
-/** `SELECT <every column> FROM <table>` of each repository, written once: quoting is per call. */
-const selects = new WeakMap<object, string>();
-
-function selectFrom<T extends ObjectLiteral>(context: RepositoryContext<T>): string {
-  const { parts, adapter, model } = context;
-  let select = selects.get(parts);
-  if (select === undefined) {
-    const columns = model.columns
-      .map((c) => adapter.syntax.quoteIdentifier(c.databaseName))
-      .join(', ');
-    select = `SELECT ${columns} FROM ${parts.statements.table}`;
-    selects.set(parts, select);
-  }
-  return select;
 }
 
 /**

@@ -37,9 +37,13 @@ export type WhereWriter = (bind: Bind) => string;
  * Builds the INSERT, UPDATE and DELETE statements of one entity with positional parameters.
  * Values are keyed by property name and converted by the driver for their column; the
  * repository-maintained columns (version, create/update dates) are stamped here, in one place.
+ * The quoted table and column list are written once here, at construction; the reads use them too.
  */
 export class WriteStatements<T extends ObjectLiteral> {
+  /** The quoted table name, schema-qualified where the entity names a schema. */
   readonly table: string;
+  /** `SELECT <every column> FROM <table>`, the head of every read (read-statements.ts). */
+  readonly selectAll: string;
 
   constructor(
     private readonly model: EntityModel<T>,
@@ -50,6 +54,8 @@ export class WriteStatements<T extends ObjectLiteral> {
       .split('.')
       .map((part) => adapter.syntax.quoteIdentifier(part))
       .join('.');
+    const columns = model.columns.map((c) => adapter.syntax.quoteIdentifier(c.databaseName));
+    this.selectAll = `SELECT ${columns.join(', ')} FROM ${this.table}`;
   }
 
   /** `INSERT … [RETURNING *]` of one row. */

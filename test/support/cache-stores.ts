@@ -73,18 +73,7 @@ export async function openStore(
     return { store: l2, prefix, close: () => client.quit().then(() => undefined) };
   }
   await waitReady(client);
-  const tiered = new TieredCacheStore(new LruCacheStore({ max: 1000 }), l2, {
-    channel: `${prefix}invalidations`,
-  });
-  await tiered.ready();
-  return {
-    store: tiered,
-    prefix,
-    close: async () => {
-      await tiered.close();
-      await client.quit();
-    },
-  };
+  return tieredOver(l2, prefix, () => client.quit());
 }
 
 async function openNodeRedisStore(
@@ -94,6 +83,15 @@ async function openNodeRedisStore(
   const client = await nodeRedisClient();
   const l2 = new NodeRedisCacheStore(client, { prefix });
   if (kind === 'node-redis') return { store: l2, prefix, close: () => client.close() };
+  return tieredOver(l2, prefix, () => client.close());
+}
+
+/** An in-process L1 over `l2`, ready; closing it closes the tier, then the client. */
+async function tieredOver(
+  l2: ConstructorParameters<typeof TieredCacheStore>[1],
+  prefix: string,
+  closeClient: () => Promise<unknown>,
+): Promise<OpenStore> {
   const tiered = new TieredCacheStore(new LruCacheStore({ max: 1000 }), l2, {
     channel: `${prefix}invalidations`,
   });
@@ -103,7 +101,7 @@ async function openNodeRedisStore(
     prefix,
     close: async () => {
       await tiered.close();
-      await client.close();
+      await closeClient();
     },
   };
 }
