@@ -32,7 +32,7 @@ export function orderKeys(model: { primary: ModelColumn }, sort: readonly SortKe
 }
 
 /**
- * `SELECT <columns> FROM t WHERE <guards and filter> [AND <after>] ORDER BY … LIMIT ? OFFSET ?`
+ * `SELECT <columns> FROM t WHERE <guards and filter> [AND <after>] ORDER BY … LIMIT n OFFSET ?`
  * (findById and findOne are pages of one). NULLs sort as the smallest value on every dialect; a clause saying so is
  * written only for a nullable column and only where the dialect needs one (PostgreSQL), so that
  * an index on a NOT NULL column serves the order in either direction.

@@ -59,8 +59,10 @@ interface ColumnRead {
  * A function that builds an entity from a raw row (database column names, driver values) as
  * TypeORM's `find` would: the entity made from its prototype without running its constructor,
  * each value through the driver's hydration (dates, booleans, transformers). What each column
- * needs is decided once here, and the per-row loop is a switch rather than a closure per column:
- * a `list()` page of 50 rows spent as long in hydration as in the query.
+ * needs is decided once here, and written out as the straight-line body of a function compiled
+ * once per entity: each property is then a named load and store rather than a keyed one, and the
+ * hydration of a 50-row `list()` page took half as long as the loop it replaced. Names reach the
+ * code only as JSON string literals; values never do.
  */
 export function rowHydrator<T extends ObjectLiteral>(
   model: EntityModel<T>,
@@ -75,38 +77,50 @@ export function rowHydrator<T extends ObjectLiteral>(
     metadata,
     embedded: metadata.embeddedMetadata !== undefined,
   }));
-  const { metadata } = model;
-  return (raw) => {
-    const entity = metadata.create(undefined, { fromDeserializer: true }) as Record<
-      string,
-      unknown
-    >;
-    for (const column of reads) {
-      let value = raw[column.name];
-      // Columns the row does not hold (a partial RETURNING) stay unset; a present one is never
-      // undefined, so the `in` check runs only then.
-      if (value === undefined && !(column.name in raw)) continue;
-      switch (column.read) {
-        case Read.AsIs:
-          break;
-        case Read.Number:
-          if (!Number.isInteger(value) && value !== null)
-            value = driver.prepareHydratedValue(value, column.metadata);
-          break;
-        case Read.DatetimeText:
-          value =
-            (typeof value === 'string' ? datetimeText!(value) : undefined) ??
-            driver.prepareHydratedValue(value, column.metadata);
-          break;
-        case Read.Driver:
-          value = driver.prepareHydratedValue(value, column.metadata);
-          break;
-      }
-      if (column.embedded) column.metadata.setEntityValue(entity, value);
-      else entity[column.property] = value;
-    }
-    return entity as T;
-  };
+  const body = reads.map((column, i) => columnCode(column, i)).join('\n');
+  const compile = new Function(
+    'entityMetadata',
+    'columns',
+    'driver',
+    'datetimeText',
+    `"use strict";
+return function hydrate(raw) {
+  const entity = entityMetadata.create(undefined, { fromDeserializer: true });
+  let value;
+${body}
+  return entity;
+};`,
+  ) as (
+    entityMetadata: EntityModel<T>['metadata'],
+    columns: readonly ColumnMetadata[],
+    driver: Driver,
+    datetimeText: ((text: string) => Date | undefined) | undefined,
+  ) => (raw: Readonly<Record<string, unknown>>) => T;
+  return compile(
+    model.metadata,
+    reads.map((r) => r.metadata),
+    driver,
+    datetimeText,
+  );
+}
+
+/** The statements that read column `i` of a row into the entity. */
+function columnCode(column: ColumnRead, i: number): string {
+  const name = JSON.stringify(column.name);
+  const convert = `driver.prepareHydratedValue(value, columns[${i}])`;
+  const read = {
+    [Read.AsIs]: '',
+    [Read.Number]: `if (!Number.isInteger(value) && value !== null) value = ${convert};`,
+    [Read.DatetimeText]: `value = (typeof value === 'string' ? datetimeText(value) : undefined) ?? ${convert};`,
+    [Read.Driver]: `value = ${convert};`,
+  }[column.read];
+  const store = column.embedded
+    ? `columns[${i}].setEntityValue(entity, value);`
+    : `entity[${JSON.stringify(column.property)}] = value;`;
+  // Columns the row does not hold (a partial RETURNING) stay unset; a present one is never
+  // undefined, so the \`in\` check runs only then.
+  return `  value = raw[${name}];
+  if (value !== undefined || ${name} in raw) { ${read} ${store} }`;
 }
 
 function readFor(metadata: ColumnMetadata, fastDatetimes: boolean): Read {
