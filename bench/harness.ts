@@ -59,6 +59,38 @@ export async function measure(
   };
 }
 
+/** One case of {@link measureInTurns}: its name, how many calls a round makes, and the call. */
+export interface TurnCase {
+  readonly name: string;
+  readonly count: number;
+  readonly op: (i: number) => Promise<unknown>;
+}
+
+/**
+ * Measures several cases in turns, `rounds` times, each round starting with the next case, and
+ * reports each case's median round: the compared cases see the same machine state (the other
+ * processes on the two cores, the server's caches), which back-to-back runs of one case at a
+ * time did not.
+ */
+export async function measureInTurns(
+  cases: readonly TurnCase[],
+  rounds = 5,
+): Promise<Measurement[]> {
+  const runs: Measurement[][] = cases.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < cases.length; k++) {
+      const at = (r + k) % cases.length;
+      const { name, count, op } = cases[at]!;
+      runs[at]!.push(await measure(name, count, op, r === 0 ? Math.min(50, count) : 5));
+    }
+  }
+  return runs.map((samples, at) => {
+    const sorted = [...samples].sort((a, b) => a.opsPerSec - b.opsPerSec);
+    const middle = sorted[Math.floor(sorted.length / 2)]!;
+    return { ...middle, name: `${cases[at]!.name} (median of ${rounds})` };
+  });
+}
+
 /** A row of the report: the case, its throughput and its ratio to the named baseline. */
 export interface ReportRow {
   readonly dialect: string;

@@ -1,6 +1,6 @@
 import { In, LessThan, type DataSource } from 'typeorm';
 import { BaseRepository, type DialectName } from '../../src';
-import { measure, type ReportRow } from '../harness';
+import { measure, measureInTurns, type ReportRow } from '../harness';
 import { openBenchDataSource } from '../dialects';
 import { benchEmployeeEntity, BenchCreateDto, BenchUpdateDto } from '../bench-employee';
 
@@ -47,42 +47,57 @@ export async function orderedListRows(dialect: DialectName, n: number): Promise<
   // The idiomatic raw query for a soft-deleting table: live rows only, as list() reads.
   const live = `${q('deletedAt')} IS NULL`;
   const rawSql = `SELECT * FROM ${q('bench_ordered')} WHERE ${q('salary')} < ${p(1)} AND ${q('department')} IN (${p(2)}, ${p(3)}) AND ${live} ORDER BY ${q('salary')} DESC LIMIT 50`;
-  const raw = await measure('raw SELECT … ORDER BY salary DESC LIMIT 50', n, () =>
-    ds.query(rawSql, [90_000, 'eng', 'ops']),
-  );
-  const find = await measure('TypeORM find(order salary DESC, take 50)', n, () =>
-    typeorm.find({
-      where: { salary: LessThan(90_000), department: In(['eng', 'ops']) },
-      order: { salary: 'DESC' },
-      take: 50,
-    }),
-  );
-  const list = await measure("repo.list(orderBy '-salary', limit 50)", n, () =>
-    repo.list({ filters, orderBy: '-salary', limit: 50 }),
-  );
-  add(raw);
-  add(find, raw);
-  add(list, raw);
+  const [raw, find, list] = await measureInTurns([
+    {
+      name: 'raw SELECT … ORDER BY salary DESC LIMIT 50',
+      count: n,
+      op: () => ds.query(rawSql, [90_000, 'eng', 'ops']),
+    },
+    {
+      name: 'TypeORM find(order salary DESC, take 50)',
+      count: n,
+      op: () =>
+        typeorm.find({
+          where: { salary: LessThan(90_000), department: In(['eng', 'ops']) },
+          order: { salary: 'DESC' },
+          take: 50,
+        }),
+    },
+    {
+      name: "repo.list(orderBy '-salary', limit 50)",
+      count: n,
+      op: () => repo.list({ filters, orderBy: '-salary', limit: 50 }),
+    },
+  ]);
+  add(raw!);
+  add(find!, raw);
+  add(list!, raw);
 
   const deepSql = `SELECT * FROM ${q('bench_ordered')} WHERE ${live} ORDER BY ${q('salary')} DESC, ${q('id')} DESC LIMIT 50 OFFSET ${DEEP}`;
   const rawDeep = await measure(`raw deep page (OFFSET ${DEEP})`, Math.ceil(n / 10), () =>
     ds.query(deepSql),
-  );
-  const first = await measure('repo.list keyset, first page', n, () =>
-    repo.list({ orderBy: '-salary', limit: 50, after: null }),
   );
   const offsetDeep = await measure(`repo.list offset ${DEEP}`, Math.ceil(n / 10), () =>
     repo.list({ orderBy: '-salary', limit: 50, offset: DEEP }),
   );
   // The cursor of row DEEP, reached once by paging.
   const { nextCursor } = await repo.list({ orderBy: '-salary', limit: DEEP, after: null });
-  const keysetDeep = await measure(`repo.list keyset after row ${DEEP}`, n, () =>
-    repo.list({ orderBy: '-salary', limit: 50, after: nextCursor }),
-  );
-  add(first);
+  const [first, keysetDeep] = await measureInTurns([
+    {
+      name: 'repo.list keyset, first page',
+      count: n,
+      op: () => repo.list({ orderBy: '-salary', limit: 50, after: null }),
+    },
+    {
+      name: `repo.list keyset after row ${DEEP}`,
+      count: n,
+      op: () => repo.list({ orderBy: '-salary', limit: 50, after: nextCursor }),
+    },
+  ]);
+  add(first!);
   add(rawDeep, first);
   add(offsetDeep, first);
-  add(keysetDeep, first);
+  add(keysetDeep!, first);
   await ds.destroy();
   return rows;
 }
