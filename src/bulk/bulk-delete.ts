@@ -2,12 +2,11 @@ import type { ObjectLiteral } from 'typeorm';
 import { ConfigurationError } from '../errors';
 import type { Filters } from '../filters/filter-types';
 import type { RepositoryContext } from '../repository/repository-context';
-import type { Returning, Statement, WhereWriter } from '../repository/write-statements';
 import type { BulkDeleteOptions } from './bulk-options';
 import { bulkEvents } from './bulk-events';
 import { BulkResultBuilder, type BulkOperationResult } from './bulk-result';
 import { batchSizeOption, booleanOption, emitMode } from './bulk-write-settings';
-import { parseWriteFilters, writeMatching } from './filtered-write';
+import { parseWriteFilters, writeMatching, type MatchingChange } from './filtered-write';
 
 /**
  * `bulkDelete`: deletes every visible row `filters` matches, soft by default where the
@@ -32,13 +31,12 @@ export async function bulkDelete<T extends ObjectLiteral>(
   const allowAll = booleanOption('allowAll', options.allowAll, false);
   const node = parseWriteFilters(context, filters, { allowAll, verb: 'delete' });
   const soft = options.soft ?? context.softDelete;
-  const statement = deleteStatement(context, soft);
+  const change = deleteChange(context, soft);
   const tenantId = tenant.current();
 
   const result = new BulkResultBuilder();
   const outcome = await writeMatching(context, node, {
-    kind: soft ? 'update' : 'delete', // a soft delete is an UPDATE
-    statement,
+    ...change,
     batchSize,
     // Per-row `deleted` events carry only the id, so ids are all they need.
     wanted: emit === 'perRow' ? 'ids' : emit ? 'cheapIds' : 'count',
@@ -58,16 +56,16 @@ export async function bulkDelete<T extends ObjectLiteral>(
 }
 
 /** A soft delete sets the delete date (an UPDATE, so version and update date move too). */
-function deleteStatement<T extends ObjectLiteral>(
+function deleteChange<T extends ObjectLiteral>(
   context: RepositoryContext<T>,
   soft: boolean,
-): (where: WhereWriter, returning: Returning) => Statement {
+): MatchingChange {
   const { model, statements } = context;
-  if (!soft) return (where, returning) => statements.delete(where, returning);
+  if (!soft) return { kind: 'delete' };
   const deleteDate = model.deleteDate;
   if (!deleteDate) {
     throw ConfigurationError.needsColumn(model.name, 'soft delete', 'DeleteDateColumn');
   }
   const values = { [deleteDate.property]: context.now() };
-  return (where, returning) => statements.update(values, where, returning);
+  return { kind: 'update', set: statements.setClause(values) };
 }

@@ -1,9 +1,9 @@
 import type { ObjectLiteral } from 'typeorm';
 import type { Bind } from '../dialects/sql-syntax';
 import type { ModelColumn } from '../model/entity-model';
-import { PositionalParameters } from '../repository/positional-parameters';
+import { PositionalParameters } from '../sql/positional-parameters';
 import type { RepositoryContext } from '../repository/repository-context';
-import type { Statement } from '../repository/write-statements';
+import type { Statement } from '../sql/statement';
 import type { OnConflict } from './bulk-options';
 import type { PlannedChunk } from './bulk-planner';
 import { ColumnWriters } from './column-writers';

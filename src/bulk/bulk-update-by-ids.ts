@@ -204,8 +204,7 @@ function* chunkRows<T extends ObjectLiteral>(
   changes: readonly RowChange[],
   batchSize: number,
 ): Generator<RowChange[]> {
-  let guards = 0;
-  context.where(MATCH_ALL, () => `?${guards++}`);
+  const guards = context.where(MATCH_ALL).parameters;
   const budget = context.adapter.capabilities.maxBindParameters - guards;
   let chunk: RowChange[] = [];
   let parameters = 0;

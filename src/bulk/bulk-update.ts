@@ -40,10 +40,9 @@ export async function bulkUpdate<T extends ObjectLiteral>(
   context.tenant.stamp(values, tenantId);
 
   const result = new BulkResultBuilder();
-  const { statements } = context;
   const outcome = await writeMatching(context, node, {
     kind: 'update',
-    statement: (where, returning) => statements.update(values, where, returning),
+    set: context.statements.setClause(values),
     batchSize,
     wanted: emit === 'perRow' ? 'rows' : emit ? 'cheapIds' : 'count',
   });

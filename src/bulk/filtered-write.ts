@@ -4,7 +4,8 @@ import type { FilterNode } from '../filters/filter-node';
 import { andFilters, type RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
 import type { StatementResult } from '../repository/statement-executor';
-import type { Returning, Statement, WhereWriter } from '../repository/write-statements';
+import type { SqlFragment } from '../sql/sql-fragment';
+import type { Returning, Statement } from '../sql/statement';
 import { interruptedWrite } from './interrupted-write';
 import { KEY_CHUNK, idOfRaw, idsFilter, loadRecords, readKeyPage } from './key-reader';
 
@@ -44,15 +45,27 @@ function matchesEverything(node: FilterNode): boolean {
   return node.kind === 'and' && node.children.every(matchesEverything);
 }
 
+/** What a write by filter does to each row: an UPDATE of its SET list, or a DELETE. */
+export type MatchingChange =
+  { readonly kind: 'update'; readonly set: SqlFragment } | { readonly kind: 'delete' };
+
 /** An UPDATE or DELETE of the visible rows a filter matches. */
-export interface MatchingWrite {
-  /** The kind of statement, for whether it can return what it wrote. */
-  readonly kind: 'update' | 'delete';
-  /** The statement that writes the rows `where` selects. */
-  readonly statement: (where: WhereWriter, returning: Returning) => Statement;
+export type MatchingWrite = MatchingChange & {
   /** Primary keys per statement; `undefined` for one statement over the whole filter. */
   readonly batchSize?: number;
   readonly wanted: Wanted;
+};
+
+/** The statement that writes `change` to the rows `where` selects. */
+function statementOf<T extends ObjectLiteral>(
+  context: RepositoryContext<T>,
+  change: MatchingChange,
+  where: SqlFragment,
+  returning: Returning,
+): Statement {
+  return change.kind === 'update'
+    ? context.statements.updateSet(change.set, where, returning)
+    : context.statements.delete(where, returning);
 }
 
 export interface WriteOutcome<T> {
@@ -110,7 +123,9 @@ async function writeAll<T extends ObjectLiteral>(
     !supportsReturning || wanted === 'count' ? 'none' : wanted === 'rows' ? 'row' : 'key';
   const needsKeys = !supportsReturning && (wanted === 'ids' || wanted === 'rows');
   if (write.batchSize === undefined && !needsKeys) {
-    const result = await context.execute(write.statement(context.whereWriter(node), returning));
+    const result = await context.execute(
+      statementOf(context, write, context.where(node), returning),
+    );
     return { ...fromResult(context, result, returning), batches: 1 };
   }
   return walkKeys(context, node, write, returning);
@@ -123,7 +138,8 @@ async function walkKeys<T extends ObjectLiteral>(
   returning: Returning,
 ): Promise<WriteOutcome<T>> {
   // The ids of a page take bind parameters besides those of the filter and the SET clause.
-  const ownParameters = write.statement(context.whereWriter(node), 'none').params.length;
+  const ownParameters =
+    (write.kind === 'update' ? write.set.parameters : 0) + context.where(node).parameters;
   const pageSize = Math.max(
     1,
     Math.min(
@@ -187,8 +203,8 @@ async function writeKeyPage<T extends ObjectLiteral>(
     lock: page.lock,
   });
   if (keys.length === 0) return { keys, written: { count: 0 } };
-  const where = context.whereWriter(andFilters(idsFilter(context, keys), node));
-  const result = await context.execute(write.statement(where, returning));
+  const where = context.where(andFilters(idsFilter(context, keys), node));
+  const result = await context.execute(statementOf(context, write, where, returning));
   if (returning !== 'none' || !page.lock) {
     return { keys, written: fromResult(context, result, returning) };
   }

@@ -1,10 +1,10 @@
 import type { Driver, ObjectLiteral } from 'typeorm';
 import { keyText } from '../model/column-values';
 import type { ModelColumn } from '../model/entity-model';
-import { PositionalParameters } from '../repository/positional-parameters';
+import { PositionalParameters } from '../sql/positional-parameters';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
-import type { Statement } from '../repository/write-statements';
+import type { Statement } from '../sql/statement';
 import { idOfRaw } from './key-reader';
 import type { PreparedRow } from './row-preparer';
 

@@ -3,12 +3,8 @@ import { MATCH_ALL } from '../filters/filter-node';
 import type { ModelColumn } from '../model/entity-model';
 import type { RepositoryContext } from '../repository/repository-context';
 import type { EntityId } from '../repository/repository-events';
-import {
-  BoundExpression,
-  type Returning,
-  type Statement,
-  type WhereWriter,
-} from '../repository/write-statements';
+import { SqlFragment } from '../sql/sql-fragment';
+import { BoundExpression, type Returning, type Statement } from '../sql/statement';
 
 /** An input row that passed its checks. */
 export interface RowChange {
@@ -55,15 +51,15 @@ export function updateStatement<T extends ObjectLiteral>(
     values[property] = caseOf(model.column(property)!, rows, (change) => change.values[property]);
   }
   const versioned = chunk.filter((change) => change.expected !== undefined);
-  const where: WhereWriter = (bind) => {
+  const where = SqlFragment.of((bind) => {
     const parts = [`${pk} IN (${chunk.map((change) => bindId(bind, change)).join(', ')})`];
     if (model.version && versioned.length > 0) {
       // Rows without an expected version compare the version with itself.
       const expected = caseOf(model.version, versioned, (change) => change.expected);
       parts.push(`${quote(model.version)} = ${expected.write(bind)}`);
     }
-    parts.push(context.where(MATCH_ALL, bind));
+    parts.push(context.where(MATCH_ALL).writeInto(bind));
     return parts.join(' AND ');
-  };
+  });
   return context.statements.update(values, where, returning);
 }

@@ -10,7 +10,7 @@ import { RepositoryEvents } from '../repository/repository-events';
 import type { RepositoryOptions } from './repository-options';
 import { rowHydrator } from '../repository/row-hydrator';
 import { TenantScope } from '../repository/tenant-scope';
-import { WriteStatements } from '../repository/write-statements';
+import { WriteStatements } from '../sql/write-statements';
 import { AfterCommit } from '../transactions/after-commit';
 import { retrySettings } from '../transactions/retry-policy';
 import { setUpCache } from '../warming/cache-setup';

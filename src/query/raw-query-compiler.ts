@@ -1,7 +1,7 @@
 import type { DialectAdapter } from '../dialects/dialect-adapter';
 import { QueryError } from '../errors';
-import { PositionalParameters } from '../repository/positional-parameters';
-import type { Statement } from '../repository/write-statements';
+import { PositionalParameters } from '../sql/positional-parameters';
+import type { Statement } from '../sql/statement';
 import { namedPlaceholders, type NamedPlaceholder } from './named-parameters';
 import { bindableElements, bindableValue } from './parameter-values';
 import type { QueryParams } from './raw-query-options';

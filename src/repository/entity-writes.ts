@@ -65,7 +65,7 @@ export class EntityWrites<T extends ObjectLiteral> {
           { [this.deleteDate('soft delete').property]: context.now() },
           guards,
         )
-      : await context.execute(context.statements.delete(context.whereWriter(where, guards)));
+      : await context.execute(context.statements.delete(context.where(where, guards)));
     if (affected === 0) throw new NotFoundError(context.model.name, id);
     const event = { entity: context.model.name, id, soft, tenantId: tenant };
     await context.afterWrite({ ids: [id], events: [['deleted', event]] });
@@ -98,7 +98,7 @@ export class EntityWrites<T extends ObjectLiteral> {
     guards: GuardOptions = {},
   ): Promise<StatementResult> {
     const { context } = this;
-    return context.execute(context.statements.update(values, context.whereWriter(node, guards)));
+    return context.execute(context.statements.update(values, context.where(node, guards)));
   }
 
   private withExpectedVersion(node: FilterNode, expected: number): FilterNode {

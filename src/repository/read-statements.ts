@@ -4,9 +4,9 @@ import type { ObjectLiteral } from 'typeorm';
 import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
 import type { SortDirection, SortKey } from '../filters/order-by';
 import type { ModelColumn } from '../model/entity-model';
-import { PositionalParameters } from './positional-parameters';
+import { PositionalParameters } from '../sql/positional-parameters';
 import type { GuardOptions, RepositoryContext } from './repository-context';
-import type { Statement } from './write-statements';
+import type { Statement } from '../sql/statement';
 
 /** What `list()` reads: a filter, an order, and a page (by offset, or after a keyset bound). */
 export interface ListQuery {
@@ -45,7 +45,7 @@ export function listStatement<T extends ObjectLiteral>(
   const params = new PositionalParameters(adapter);
   const quote = (c: ModelColumn) => adapter.syntax.quoteIdentifier(c.databaseName);
   const keys = orderKeys(model, query.sort);
-  let where = context.where(query.node, params.bind, query.guards);
+  let where = context.where(query.node, query.guards).writeInto(params.bind);
   if (query.after) {
     const bind = (column: ModelColumn, value: unknown) =>
       params.bind(context.driver.preparePersistentValue(value, column.metadata));
@@ -71,7 +71,7 @@ export function byIdStatement<T extends ObjectLiteral>(
   guards: GuardOptions,
 ): Statement {
   const params = new PositionalParameters(context.adapter);
-  const guard = context.where(MATCH_ALL, params.bind, guards);
+  const guard = context.where(MATCH_ALL, guards).writeInto(params.bind);
   const { primary } = context.model;
   const key = context.adapter.syntax.quoteIdentifier(primary.databaseName);
   const value = params.bind(context.driver.preparePersistentValue(id, primary.metadata));
@@ -107,7 +107,7 @@ function aggregate<T extends ObjectLiteral>(
   tail: string,
 ): Statement {
   const params = new PositionalParameters(context.adapter);
-  const where = context.where(node, params.bind, guards);
+  const where = context.where(node, guards).writeInto(params.bind);
   return {
     sql: `SELECT ${select} FROM ${context.table} WHERE ${where}${tail}`,
     params: params.values,

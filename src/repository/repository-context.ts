@@ -1,6 +1,5 @@
 import type { DataSource, Driver, EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { DialectAdapter } from '../dialects/dialect-adapter';
-import type { Bind } from '../dialects/sql-syntax';
 import {
   FilterError,
   mayHaveWritten,
@@ -13,7 +12,10 @@ import { canonicalKey, checkStored, keyExpectation } from '../model/column-value
 import { byIdStatement } from './read-statements';
 import { MATCH_ALL, type FilterNode } from '../filters/filter-node';
 import { parseFilters } from '../filters/filter-parser';
-import { ParameterBag } from '../filters/parameter-bag';
+import { ParameterBag } from '../sql/parameter-bag';
+import { SqlFragment } from '../sql/sql-fragment';
+import { SqlExpression, type Statement } from '../sql/statement';
+import type { WriteStatements } from '../sql/write-statements';
 import type { DtoValidator } from './dto-validator';
 import type { EntityModel, ModelColumn } from '../model/entity-model';
 import type { EntityCache } from '../cache/entity-cache';
@@ -23,12 +25,6 @@ import type { RepositoryEvents, EntityId } from './repository-events';
 import { executeStatement, type StatementResult } from './statement-executor';
 import type { TenantScope } from './tenant-scope';
 import { emitPending, type WriteChange } from './write-change';
-import {
-  SqlExpression,
-  type Statement,
-  type WhereWriter,
-  type WriteStatements,
-} from './write-statements';
 
 /** The alias of the entity's table in every SELECT a repository builds. */
 export const ALIAS = 'e';
@@ -156,38 +152,40 @@ export class RepositoryContext<T extends ObjectLiteral> {
     );
   }
 
-  /** The WHERE clause for `node` plus the guards `options` asks for (by default both). */
-  where(node: FilterNode, bind: Bind, options: WhereOptions = {}): string {
+  /**
+   * The WHERE clause for `node` plus the guards `options` asks for (by default both), with its
+   * values: a statement writes it in place, and a caller that must fit a bind-parameter limit
+   * counts its `parameters`.
+   */
+  where(node: FilterNode, options: WhereOptions = {}): SqlFragment {
     const { withDeleted = false, alias, scoped = true } = options;
     const quote = (name: string) => this.adapter.syntax.quoteIdentifier(name);
     const columnRef = alias
       ? (c: ModelColumn) => `${quote(alias)}.${quote(c.databaseName)}`
       : (c: ModelColumn) => quote(c.databaseName);
-    const parts: string[] = [];
     const { tenant } = this.parts;
     const current = scoped ? tenant.current() : undefined;
-    if (scoped && tenant.column && current !== undefined) {
-      parts.push(tenant.guard(this.adapter, columnRef(tenant.column), current, bind));
-    }
-    if (!withDeleted && this.model.deleteDate) {
-      parts.push(`${columnRef(this.model.deleteDate)} IS NULL`);
-    }
-    if (node !== MATCH_ALL) {
-      const toDatabase = (column: ModelColumn, value: unknown) =>
-        this.driver.preparePersistentValue(value, column.metadata);
-      parts.push(compileFilter(node, { adapter: this.adapter, columnRef, bind, toDatabase }));
-    }
-    return parts.length > 0 ? parts.join(' AND ') : '1 = 1';
-  }
-
-  whereWriter(node: FilterNode, guards: GuardOptions = {}): WhereWriter {
-    return (bind) => this.where(node, bind, guards);
+    return SqlFragment.of((bind) => {
+      const parts: string[] = [];
+      if (scoped && tenant.column && current !== undefined) {
+        parts.push(tenant.guard(this.adapter, columnRef(tenant.column), current, bind));
+      }
+      if (!withDeleted && this.model.deleteDate) {
+        parts.push(`${columnRef(this.model.deleteDate)} IS NULL`);
+      }
+      if (node !== MATCH_ALL) {
+        const toDatabase = (column: ModelColumn, value: unknown) =>
+          this.driver.preparePersistentValue(value, column.metadata);
+        parts.push(compileFilter(node, { adapter: this.adapter, columnRef, bind, toDatabase }));
+      }
+      return parts.length > 0 ? parts.join(' AND ') : '1 = 1';
+    });
   }
 
   /** A SelectQueryBuilder over the entity with the guards and `node` applied. */
   select(node: FilterNode, guards: GuardOptions = {}): SelectQueryBuilder<T> {
     const params = new ParameterBag();
-    const sql = this.where(node, params.bind, { ...guards, alias: ALIAS });
+    const sql = this.where(node, { ...guards, alias: ALIAS }).writeInto(params.bind);
     // withDeleted(): our own guard is the only soft-delete filter, the same in every statement.
     return this.manager
       .createQueryBuilder(this.model.target, ALIAS)

@@ -6,7 +6,7 @@ import { PostgresAdapter } from '../../src/dialects/postgres-adapter';
 import { SqliteAdapter } from '../../src/dialects/sqlite-adapter';
 import { compileFilter, type FilterCompileContext } from '../../src/filters/filter-compiler';
 import { parseFilters } from '../../src/filters/filter-parser';
-import { ParameterBag } from '../../src/filters/parameter-bag';
+import { ParameterBag } from '../../src/sql/parameter-bag';
 import { EntityModel } from '../../src/model/entity-model';
 import { openDataSource } from '../support/data-sources';
 import { Employee } from '../support/employee';

@@ -5,33 +5,8 @@ import type { ReturningSupport } from '../dialects/dialect-capabilities';
 import type { Bind } from '../dialects/sql-syntax';
 import type { EntityModel, ModelColumn } from '../model/entity-model';
 import { PositionalParameters } from './positional-parameters';
-
-/** A SQL expression written into a statement as-is (never user input). */
-export class SqlExpression {
-  constructor(readonly sql: string) {}
-}
-
-/**
- * A SQL expression that carries bound values (a bulk update's `CASE pk WHEN ? THEN ? … END`).
- * It is written while the statement is built, so its placeholders are numbered in place.
- */
-export class BoundExpression {
-  constructor(readonly write: (bind: Bind) => string) {}
-}
-
-/**
- * What a write statement returns where the dialect has RETURNING: the whole rows, only the
- * primary key (cheap, for bulk events), or nothing.
- */
-export type Returning = 'row' | 'key' | 'none';
-
-export interface Statement {
-  readonly sql: string;
-  readonly params: readonly unknown[];
-}
-
-/** Writes the WHERE clause of a statement, binding through `bind` so numbering continues. */
-export type WhereWriter = (bind: Bind) => string;
+import { SqlFragment } from './sql-fragment';
+import { BoundExpression, SqlExpression, type Returning, type Statement } from './statement';
 
 /**
  * Builds the INSERT, UPDATE and DELETE statements of one entity with positional parameters.
@@ -87,29 +62,44 @@ export class WriteStatements<T extends ObjectLiteral> {
   /** `UPDATE … SET …, version = version + 1, updated_at = now WHERE … [RETURNING * | pk]`. */
   update(
     values: Readonly<Record<string, unknown>>,
-    where: WhereWriter,
+    where: SqlFragment,
     returning: Returning = 'row',
   ): Statement {
-    const params = new PositionalParameters(this.adapter);
-    const sets = Object.entries(values).map(([property, value]) => {
-      const column = this.model.column(property)!;
-      return `${this.#quote(column)} = ${this.#value(column, value, params.bind)}`;
+    return this.updateSet(this.setClause(values), where, returning);
+  }
+
+  /**
+   * The SET list of an UPDATE of `values`, with the version and update-date bumps the values do
+   * not set themselves: what {@link update} writes, and what a caller counts parameters of.
+   */
+  setClause(values: Readonly<Record<string, unknown>>): SqlFragment {
+    return SqlFragment.of((bind) => {
+      const sets = Object.entries(values).map(([property, value]) => {
+        const column = this.model.column(property)!;
+        return `${this.#quote(column)} = ${this.#value(column, value, bind)}`;
+      });
+      const { version, updateDate } = this.model;
+      if (version && !(version.property in values)) {
+        sets.push(`${this.#quote(version)} = ${this.#quote(version)} + 1`);
+      }
+      if (updateDate && !(updateDate.property in values)) {
+        sets.push(`${this.#quote(updateDate)} = ${this.adapter.syntax.currentTimestamp()}`);
+      }
+      return sets.join(', ');
     });
-    const { version, updateDate } = this.model;
-    if (version && !(version.property in values)) {
-      sets.push(`${this.#quote(version)} = ${this.#quote(version)} + 1`);
-    }
-    if (updateDate && !(updateDate.property in values)) {
-      sets.push(`${this.#quote(updateDate)} = ${this.adapter.syntax.currentTimestamp()}`);
-    }
-    const sql = `UPDATE ${this.table} SET ${sets.join(', ')} WHERE ${where(params.bind)}${this.#returning('update', returning)}`;
+  }
+
+  /** `UPDATE … SET <set> WHERE <where> [RETURNING * | pk]`. */
+  updateSet(set: SqlFragment, where: SqlFragment, returning: Returning = 'row'): Statement {
+    const params = new PositionalParameters(this.adapter);
+    const sql = `UPDATE ${this.table} SET ${set.writeInto(params.bind)} WHERE ${where.writeInto(params.bind)}${this.#returning('update', returning)}`;
     return { sql, params: params.values };
   }
 
   /** `DELETE FROM … WHERE … [RETURNING pk]`. */
-  delete(where: WhereWriter, returning: Returning = 'none'): Statement {
+  delete(where: SqlFragment, returning: Returning = 'none'): Statement {
     const params = new PositionalParameters(this.adapter);
-    const sql = `DELETE FROM ${this.table} WHERE ${where(params.bind)}${this.#returning('delete', returning)}`;
+    const sql = `DELETE FROM ${this.table} WHERE ${where.writeInto(params.bind)}${this.#returning('delete', returning)}`;
     return { sql, params: params.values };
   }
 
