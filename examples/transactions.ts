@@ -10,6 +10,7 @@ import { Column, Entity, PrimaryGeneratedColumn, VersionColumn, type DataSource 
 import { createDataSource } from '../ormconfig';
 import {
   BaseRepository,
+  TransactionPropagationError,
   TransientDatabaseError,
   withTransaction,
   type RepositoryOptions,
@@ -147,6 +148,36 @@ async function main(): Promise<void> {
       console.log(`  ${error.code}: re-read the data to learn whether the transaction landed`);
     } else throw error;
   }
+
+  console.log('\n6. Ambient: repositories join withTransaction by themselves, no withManager');
+  await withTransaction(dataSource, async () => {
+    await accounts.update(ada.id, { balance: 45 });
+    await accounts.update(bob.id, { balance: 55 });
+    // 'nested': a part that may fail alone rolls back to its savepoint.
+    await withTransaction(
+      dataSource,
+      async () => {
+        await transfers.create({ fromId: ada.id, toId: bob.id, amount: 1 });
+        throw new Error('fee service unavailable');
+      },
+      { propagation: 'nested' },
+    ).catch((error: Error) => console.log(`  (${error.message}: only the fee row rolled back)`));
+  });
+  console.log(`  balances: ${await balances()}; transfers: ${await transfers.count()}`);
+
+  console.log("\n7. A joined call ('required') that fails dooms the whole unit, caught or not");
+  try {
+    await withTransaction(dataSource, async () => {
+      await accounts.update(ada.id, { balance: 0 });
+      await withTransaction(dataSource, async () => {
+        throw new Error('limit check failed');
+      }).catch(() => undefined); // swallowed: the unit still must not commit half of itself
+    });
+  } catch (error) {
+    if (!(error instanceof TransactionPropagationError)) throw error;
+    console.log(`  ${error.code}: rolled back (${String((error.cause as Error).message)})`);
+  }
+  console.log(`  balances: ${await balances()}`);
 
   await dataSource.destroy();
   console.log('\nDone.');

@@ -141,6 +141,7 @@ export {
 export {
   ISOLATION_LEVELS,
   type IsolationLevel,
+  type Propagation,
   type TransactionOptions,
 } from './transactions/transaction-options';
 export type { FetchMode, QueryParams, RawQueryOptions } from './query/raw-query-options';

@@ -34,6 +34,9 @@ export type QueryErrorCode =
 
 export type TenantErrorCode = 'TENANT_MISSING' | 'TENANT_MISMATCH';
 
+/** A transaction propagation the call chain does not allow. */
+export type TransactionErrorCode = 'TRANSACTION_PROPAGATION';
+
 /** Lookup and version errors: the row is missing, or moved on. */
 export type RowStateErrorCode = 'NOT_FOUND' | 'OPTIMISTIC_LOCK_CONFLICT' | 'MERGE_CONFLICT';
 
@@ -73,6 +76,7 @@ export type ErrorCode =
   | FilterErrorCode
   | QueryErrorCode
   | TenantErrorCode
+  | TransactionErrorCode
   | RowStateErrorCode
   | ConfigurationErrorCode
   | DriverErrorCode
@@ -106,6 +110,7 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, true>> = Object.freeze({
   QUERY_TOO_MANY_ROWS: true,
   TENANT_MISSING: true,
   TENANT_MISMATCH: true,
+  TRANSACTION_PROPAGATION: true,
   NOT_FOUND: true,
   OPTIMISTIC_LOCK_CONFLICT: true,
   MERGE_CONFLICT: true,

@@ -12,6 +12,7 @@ export {
   type QueryErrorCode,
   type RowStateErrorCode,
   type TenantErrorCode,
+  type TransactionErrorCode,
   type TransientErrorCode,
   type ValidationErrorCode,
 } from './error-codes';
@@ -24,6 +25,7 @@ export {
   type FieldError,
 } from './usage-errors';
 export { FilterError } from './filter-error';
+export { TransactionPropagationError } from './transaction-propagation-error';
 export { QueryError } from './query-error';
 export { ConfigurationError } from './configuration-error';
 export { LockingOptionError, OptionError, TransactionOptionError } from './option-error';

@@ -43,7 +43,8 @@ import type { TransactionOptions } from '../transactions/transaction-options';
 import { rawQuery } from '../query/raw-query';
 import type { QueryParams, RawQueryOptions } from '../query/raw-query-options';
 import { buildRepository, type RepositoryBuild } from './build-repository';
-import { boundContext, boundView } from './manager-binding';
+import { CallContext } from './call-context';
+import { boundView } from './manager-binding';
 import { boundTransaction, versionedTarget } from './self-calls';
 
 /**
@@ -70,18 +71,21 @@ export class BaseRepository<
   readonly #built: RepositoryBuild<T>;
   /** Re-runs popular queries into the cache; present when the repository is cached. */
   private readonly warmer?: CacheWarmer;
+  /** Picks the context each call runs on. */
+  readonly #calls: CallContext<T>;
 
   constructor(dataSource: DataSource, target: EntityTarget<T>, options: RepositoryOptions<T>) {
     this.#built = buildRepository(dataSource, target, options);
+    this.#calls = new CallContext(this.#built.context);
     this.warmer = this.#built.warmer;
   }
 
   /**
-   * The repository's working parts, shared with the bulk operations: on the manager this call
-   * is bound to (a transaction's, see {@link withManager}), else on the DataSource's.
+   * The repository's working parts, shared with the bulk operations, on the manager this call
+   * runs on: a bound one ({@link withManager}), an ambient transaction's, or the DataSource's.
    */
   protected get context(): RepositoryContext<T> {
-    return boundContext<RepositoryContext<T>>(this) ?? this.#built.context;
+    return this.#calls.of(this);
   }
 
   /** The entity's resolved metadata: columns, primary key, version and date columns. */

@@ -94,6 +94,10 @@ export class RepositoryContext<T extends ObjectLiteral> {
     return this.parts.model;
   }
 
+  get dataSource(): DataSource {
+    return this.parts.dataSource;
+  }
+
   get adapter(): DialectAdapter {
     return this.parts.adapter;
   }

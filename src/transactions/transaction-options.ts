@@ -12,8 +12,37 @@ export const ISOLATION_LEVELS: Readonly<Record<IsolationLevel, true>> = Object.f
   SERIALIZABLE: true,
 });
 
+/**
+ * How a `withTransaction` call relates to a transaction of the same DataSource already open in
+ * its call chain (the ambient one):
+ * - `'required'`: join it (the work runs in it, and its failure fails the whole unit), or start one;
+ * - `'requires-new'`: start a transaction of its own on another connection, the open one untouched;
+ * - `'nested'`: a savepoint inside it, which a throw rolls back alone; or start one;
+ * - `'mandatory'`: join it; with none open, `TransactionPropagationError`;
+ * - `'never'`: run outside any transaction; inside one, `TransactionPropagationError`.
+ */
+export type Propagation = 'required' | 'requires-new' | 'nested' | 'mandatory' | 'never';
+
+/** Every {@link Propagation}, for the runtime check of a caller's value. */
+export const PROPAGATIONS: Readonly<Record<Propagation, true>> = Object.freeze({
+  required: true,
+  'requires-new': true,
+  nested: true,
+  mandatory: true,
+  never: true,
+});
+
 /** Options of `withTransaction` and `repo.transaction`. Checked before any SQL runs. */
 export interface TransactionOptions {
+  /**
+   * What to do when the call chain already has a transaction of the DataSource open (see
+   * {@link Propagation}). Only for a DataSource target: a call given an `EntityManager` runs in
+   * that manager's transaction, nested under a savepoint when one is open on it (as before).
+   * Joining adds no statement; `'nested'` adds SAVEPOINT and RELEASE; `'requires-new'` holds a
+   * second pooled connection for its length.
+   * @default 'required'
+   */
+  readonly propagation?: Propagation;
   /**
    * The transaction's isolation level. PostgreSQL and MySQL/MariaDB accept all four (PostgreSQL
    * runs READ UNCOMMITTED as READ COMMITTED); SQLite accepts `'SERIALIZABLE'` (what it always

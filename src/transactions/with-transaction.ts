@@ -6,20 +6,25 @@ import {
   mayHaveWritten,
   RepositoryError,
   TransactionOptionError,
+  TransactionPropagationError,
   TransientDatabaseError,
 } from '../errors';
 import { AfterCommit } from './after-commit';
+import { ambientManager, joinedCallFailed, runAmbient } from './ambient-transaction';
 import { isRetryable, pause, retryDelay, retrySettings } from './retry-policy';
 import { RunnerClaim } from './runner-claim';
 import {
   ISOLATION_LEVELS,
+  PROPAGATIONS,
   type IsolationLevel,
+  type Propagation,
   type TransactionOptions,
 } from './transaction-options';
 
 /**
- * The body of a transaction. Every statement made through `manager`, or through a repository bound
- * to it with `repo.withManager(manager)`, runs in the transaction. It may run more than once (see
+ * The body of a transaction. Every statement made through `manager`, through a repository bound
+ * to it with `repo.withManager(manager)`, or through any repository of the same DataSource
+ * called in the body's async call chain, runs in the transaction. It may run more than once (see
  * `retry`), so work outside the database belongs after the transaction, or must be idempotent.
  */
 export type TransactionWork<R> = (manager: EntityManager) => Promise<R>;
@@ -29,10 +34,18 @@ export type TransactionWork<R> = (manager: EntityManager) => Promise<R>;
  * effects of repositories bound to `manager` (events, cache invalidation) happen after the commit
  * and are dropped on rollback.
  *
+ The transaction is ambient: in `work`'s async call chain every repository of the DataSource
+ * runs its statements in it by itself, and concurrent calls never see each other's.
+ *
  * `target` is a DataSource, or an EntityManager:
+ * - a DataSource: `propagation` (default `'required'`) says what happens when the call chain
+ *   already has a transaction of it open: join it, start one of its own (`'requires-new'`), nest
+ *   under a savepoint (`'nested'`), insist on one (`'mandatory'`) or on none (`'never'`). A joined
+ *   or nested call never retries: its error reaches the outermost transaction, which retries as
+ *   a whole unit;
  * - a manager inside an open transaction (a callback's own `manager`) nests: the work runs under a
  *   savepoint, which a throw rolls back without ending the outer transaction, and there is no
- *   retry at this level (the error reaches the outermost transaction, which retries as a whole);
+ *   retry at this level;
  * - any other manager (the DataSource's, or one made for a QueryRunner of your own) starts a
  *   transaction on its connection.
  *
@@ -46,7 +59,8 @@ export type TransactionWork<R> = (manager: EntityManager) => Promise<R>;
  * classifies as transient, which surfaces as `TransientDatabaseError`. Failures of the statements
  * this function runs itself (connect, BEGIN, COMMIT) are translated into typed errors.
  *
- * @throws TransactionOptionError for a bad `isolationLevel` or `retry`, before any SQL
+ * @throws TransactionOptionError for a bad `isolationLevel`, `retry` or `propagation`, before any SQL
+ * @throws TransactionPropagationError when `propagation` does not allow the call chain's state
  * @throws TransientDatabaseError when retries ran out, or the outcome is unknown
  */
 export async function withTransaction<R>(
@@ -54,11 +68,90 @@ export async function withTransaction<R>(
   work: TransactionWork<R>,
   options: TransactionOptions = {},
 ): Promise<R> {
-  const manager = 'createQueryRunner' in target ? target.manager : target;
+  const fromDataSource = 'createQueryRunner' in target;
+  const manager = fromDataSource ? target.manager : target;
   const dataSource = managerDataSource(manager);
   const { isolationLevel } = options;
   const settings = retrySettings(options.retry);
+  const propagation = checkPropagation(options.propagation);
   checkIsolationLevel(dataSource, isolationLevel);
+  // In the work's call chain, its transaction is the DataSource's ambient one.
+  const scoped: TransactionWork<R> = (m) =>
+    runAmbient(dataSource, m, () => work(m), {
+      isRetryable,
+      rollbackError: (error) => TransactionPropagationError.joinedCallFailed(error),
+    });
+  let first: QueryRunner | undefined;
+  if (fromDataSource) {
+    const open = ambientManager(dataSource);
+    const name = `the DataSource (${String(dataSource.options.type)})`;
+    switch (propagation) {
+      case 'mandatory':
+        if (!open) throw TransactionPropagationError.noneOpen(name);
+        return joined(dataSource, open, work, isolationLevel);
+      case 'required':
+        if (open) return joined(dataSource, open, work, isolationLevel);
+        break;
+      case 'nested':
+        if (open) return nested(open, scoped, isolationLevel);
+        break;
+      case 'never':
+        if (open) throw TransactionPropagationError.alreadyOpen(name);
+        return runAmbient(dataSource, undefined, () => work(dataSource.manager));
+      case 'requires-new':
+        first = dataSource.createQueryRunner();
+        // A driver with one connection (SQLite) hands out the open transaction's own runner.
+        if (open && first === open.queryRunner)
+          throw TransactionPropagationError.oneConnection(name);
+        break;
+    }
+  }
+  return started(manager, dataSource, scoped, { isolationLevel, settings, first });
+}
+
+/**
+ * A call that joins the open transaction: the work runs in it, with no statement of its own.
+ * Its failure dooms the transaction, even when the caller catches it.
+ */
+async function joined<R>(
+  dataSource: DataSource,
+  open: EntityManager,
+  work: TransactionWork<R>,
+  isolationLevel: IsolationLevel | undefined,
+): Promise<R> {
+  checkNestedLevel(open, isolationLevel);
+  try {
+    return await work(open);
+  } catch (error) {
+    // Typed as the outermost call types them, so that a deadlock here retries the whole unit.
+    const failure = failedInJoined(adapterFor(dataSource), error);
+    joinedCallFailed(dataSource, failure);
+    throw failure;
+  }
+}
+
+/** A joined call's own errors pass unchanged; transient database errors become typed. */
+function failedInJoined(adapter: DialectAdapter, error: unknown): unknown {
+  if (error instanceof RepositoryError || !(error instanceof TypeORMError)) return error;
+  const translated = adapter.errors.translate(error);
+  return translated instanceof TransientDatabaseError ? translated : error;
+}
+
+/** A transaction on `manager`'s connection (nested where one is open there), or a new one. */
+async function started<R>(
+  manager: EntityManager,
+  dataSource: DataSource,
+  work: TransactionWork<R>,
+  {
+    isolationLevel,
+    settings,
+    first,
+  }: {
+    readonly isolationLevel: IsolationLevel | undefined;
+    readonly settings: ReturnType<typeof retrySettings>;
+    readonly first: QueryRunner | undefined;
+  },
+): Promise<R> {
   const bound = manager.queryRunner;
   if (bound?.isReleased) {
     throw TransactionOptionError.invalid(
@@ -68,7 +161,7 @@ export async function withTransaction<R>(
     );
   }
   if (bound?.isTransactionActive) return nested(manager, work, isolationLevel);
-  let runner = bound ?? dataSource.createQueryRunner();
+  let runner = bound ?? first ?? dataSource.createQueryRunner();
   if (runner.isTransactionActive) {
     // A driver that shares one runner (SQLite) and a transaction open on it: nest inside the
     // caller's own transaction (or one not opened here, as TypeORM would); else wait our turn.
@@ -93,6 +186,12 @@ function nested<R>(
   work: TransactionWork<R>,
   isolationLevel: IsolationLevel | undefined,
 ): Promise<R> {
+  checkNestedLevel(manager, isolationLevel);
+  return manager.transaction((inner) => work(inner));
+}
+
+/** A call inside an open transaction may name the outer transaction's level, no other. */
+function checkNestedLevel(manager: EntityManager, isolationLevel: IsolationLevel | undefined) {
   const outer = RunnerClaim.of(manager.queryRunner!)?.isolationLevel;
   if (isolationLevel !== undefined && isolationLevel !== outer) {
     throw TransactionOptionError.invalid(
@@ -101,7 +200,15 @@ function nested<R>(
       isolationLevel,
     );
   }
-  return manager.transaction((inner) => work(inner));
+}
+
+function checkPropagation(propagation: unknown): Propagation {
+  if (propagation === undefined) return 'required';
+  if (typeof propagation === 'string' && Object.hasOwn(PROPAGATIONS, propagation)) {
+    return propagation as Propagation;
+  }
+  const expected = `one of ${Object.keys(PROPAGATIONS).join(', ')}`;
+  throw TransactionOptionError.invalid('propagation', expected, propagation);
 }
 
 /** One transaction on `runner`, holding it for its whole length; `release`s it afterwards. */

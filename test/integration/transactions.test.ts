@@ -150,7 +150,8 @@ describe.each(DIALECTS)('transactions on %s', (dialect) => {
     let seenOutside = -1;
     await withTransaction(db.dataSource, async (manager) => {
       await repo.withManager(manager).create(dto('ada'));
-      if (dialect !== 'sqlite') seenOutside = await repo.count(); // SQLite has one connection
+      // Another connection (TypeORM's own repository; SQLite has only one).
+      if (dialect !== 'sqlite') seenOutside = await db.dataSource.getRepository(Employee).count();
     });
     if (dialect !== 'sqlite') expect(seenOutside).toBe(0);
     expect(await repo.count()).toBe(1);
@@ -731,14 +732,18 @@ describe('SQLite: one file, two DataSources, and one DataSource shared', () => {
     expect(created).toEqual(['second']);
   });
 
-  it('withTransaction(dataSource) inside a callback nests on the shared connection instead of waiting forever', async () => {
+  it("withTransaction(dataSource, { propagation: 'nested' }) inside a callback nests on the shared connection instead of waiting forever", async () => {
     await withTransaction(db.dataSource, async (manager) => {
       await table.insert(manager, 'outer');
       await expect(
-        withTransaction(db.dataSource, async (inner) => {
-          await table.insert(inner, 'inner');
-          throw new Error('inner');
-        }),
+        withTransaction(
+          db.dataSource,
+          async (inner) => {
+            await table.insert(inner, 'inner');
+            throw new Error('inner');
+          },
+          { propagation: 'nested' },
+        ),
       ).rejects.toThrow('inner');
     });
     expect(await table.names()).toEqual(['outer']);
