@@ -45,6 +45,8 @@ interface Generations {
   query: number;
   /** Bumped when a write's row ids are unknown: guards row entries. */
   row: number;
+  /** The lease of the current `query` generation, made once per generation, not per read. */
+  lease?: LruLease;
 }
 
 interface LruLease extends CacheLease {
@@ -106,7 +108,10 @@ export class LruCacheStore implements LocalCacheTier {
   read(ref: CacheRef): CacheRead {
     const gens = this.#gens(ref.namespace);
     const slot = this.#entries.get(entryKey(ref));
-    const lease: LruLease = { gen: gens.query, flightKey: `l1:${gens.query}` };
+    let { lease } = gens;
+    if (lease?.gen !== gens.query) {
+      lease = gens.lease = { gen: gens.query, flightKey: `l1:${gens.query}` };
+    }
     if (slot !== undefined && slot.gen === gens[ref.scope]) {
       this.#hits.l1++;
       return { hit: true, value: slot.value, lease, tier: 'l1' };

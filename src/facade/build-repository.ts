@@ -9,6 +9,7 @@ import { RepositoryContext, type RepositoryParts } from '../repository/repositor
 import { RepositoryEvents } from '../repository/repository-events';
 import type { RepositoryOptions } from './repository-options';
 import { rowHydrator } from '../repository/row-hydrator';
+import { rowSnapshots } from '../cache/row-snapshot';
 import { TenantScope } from '../repository/tenant-scope';
 import { WriteStatements } from '../sql/write-statements';
 import { AfterCommit } from '../transactions/after-commit';
@@ -76,6 +77,11 @@ export function buildRepository<T extends ObjectLiteral>(
       update: new DtoValidator(model.name, options.updateDto),
     },
     hydrate: rowHydrator(model, dataSource.driver, adapter),
+    // The top-level properties the hydrator sets (an embedded column's is its embedded object).
+    snapshots: rowSnapshots(
+      [...new Set(model.columns.map((c) => c.metadata.propertyPath.split('.')[0]!))],
+      model.prototype,
+    ),
   };
   const context = new RepositoryContext(parts, dataSource.manager);
   let own: WriteCoalescer | undefined;

@@ -75,7 +75,12 @@ export function canonicalKey(column: ModelColumn, id: unknown): string | number 
   const domain = column.domain;
   switch (domain.kind) {
     case 'integer': {
-      if (typeof id === 'number' && !Number.isSafeInteger(id)) return undefined;
+      if (typeof id === 'number') {
+        // A number compared with the bigint bounds directly: no BigInt made on a lookup by id.
+        if (!Number.isSafeInteger(id) || id < domain.min || id > domain.max) return undefined;
+        if (domain.wide) return String(id);
+        return id === 0 ? 0 : id; // -0 is 0
+      }
       const n = integerOf(id);
       if (n === undefined || !inRange(domain, n)) return undefined;
       return domain.wide ? n.toString() : Number(n);

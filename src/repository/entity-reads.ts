@@ -2,7 +2,7 @@ import type { ObjectLiteral } from 'typeorm';
 import type { CachedOperation } from '../cache/cache-config';
 import type { EntityCache } from '../cache/entity-cache';
 import { canonicalSpec, specKey, type QuerySpec } from '../cache/query-spec';
-import { materialize, snapshotOf, type RowSnapshot } from '../cache/row-snapshot';
+import type { RowSnapshot } from '../cache/row-snapshot';
 import type { FilterNode } from '../filters/filter-node';
 import type { Filters } from '../filters/filter-types';
 import { checkPageBound, parseOrderBy } from '../filters/order-by';
@@ -40,15 +40,18 @@ export class EntityReads<T extends ObjectLiteral> {
     const cache = this.#cache('findById');
     if (!cache) return context.loadRow(id, { withDeleted: options.withDeleted });
     const tenant = context.tenant.current();
-    if (!this.refresh) {
+    const ref = cache.rowRef(id);
+    const { usage } = context.parts;
+    if (usage && !this.refresh) {
+      // The row key spells the id once; one repository's ids all have one canonical type.
       const spec = () => canonicalSpec({ op: 'findById', tenant, args: { id } });
-      context.parts.usage?.record(`findById\u0000${tenant ?? ''}\u0000${typeof id}:${id}`, spec);
+      usage.record(`findById\u0000${tenant ?? ''}\u0000${ref.key}`, spec);
     }
     const load = async () => {
       const row = await context.loadRow(id, { withDeleted: true, scoped: false });
-      return row ? snapshotOf(row) : null;
+      return row ? context.snapshots.snapshotOf(row) : null;
     };
-    const row = (await cache.fetch(cache.rowRef(id), load, this.refresh)) as RowSnapshot | null;
+    const row = (await cache.fetch(ref, load, this.refresh)) as RowSnapshot | null;
     return row && this.#visible(row, tenant, options.withDeleted) ? this.#entity(row) : null;
   }
 
@@ -60,7 +63,7 @@ export class EntityReads<T extends ObjectLiteral> {
     const args = { filters, withDeleted: options.withDeleted };
     const row = (await this.#cached(cache, 'findOne', args, async () => {
       const found = await query();
-      return found ? snapshotOf(found) : null;
+      return found ? this.context.snapshots.snapshotOf(found) : null;
     })) as RowSnapshot | null;
     return row ? this.#entity(row) : null;
   }
@@ -105,7 +108,7 @@ export class EntityReads<T extends ObjectLiteral> {
       };
       const cachedArgs = keyset ? { ...args, after: options.after } : args;
       const rows = (await this.#cached(cache, 'list', cachedArgs, async () =>
-        (await load()).map(snapshotOf),
+        (await load()).map((row) => context.snapshots.snapshotOf(row)),
       )) as RowSnapshot[];
       items = rows.map((row) => this.#entity(row));
     }
@@ -180,6 +183,6 @@ export class EntityReads<T extends ObjectLiteral> {
   }
 
   #entity(row: RowSnapshot): T {
-    return materialize<T>(row, this.context.model.prototype);
+    return this.context.snapshots.materialize<T>(row);
   }
 }

@@ -19,6 +19,7 @@ import type { WriteStatements } from '../sql/write-statements';
 import type { DtoValidator } from './dto-validator';
 import type { EntityModel, ModelColumn } from '../model/entity-model';
 import type { EntityCache } from '../cache/entity-cache';
+import type { RowSnapshots } from '../cache/row-snapshot';
 import type { AfterCommit } from '../transactions/after-commit';
 import type { RetryConfig } from '../transactions/retry-policy';
 import type { RepositoryEvents, EntityId } from './repository-events';
@@ -73,6 +74,8 @@ export interface RepositoryParts<T extends ObjectLiteral> {
   readonly usage?: UsageRecorder;
   /** Builds entities from raw rows ({@link rowHydrator}). */
   readonly hydrate: (raw: Readonly<Record<string, unknown>>) => T;
+  /** Copies entities into cache snapshots and back. */
+  readonly snapshots: RowSnapshots;
 }
 
 /**
@@ -96,6 +99,11 @@ export class RepositoryContext<T extends ObjectLiteral> {
 
   get dataSource(): DataSource {
     return this.parts.dataSource;
+  }
+
+  /** Copies entities into cache snapshots and back. */
+  get snapshots(): RowSnapshots {
+    return this.parts.snapshots;
   }
 
   get adapter(): DialectAdapter {
