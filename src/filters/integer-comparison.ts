@@ -2,6 +2,26 @@ import type { IntegerDomain } from '../model/column-domain';
 import { inRange } from '../model/column-values';
 import { MATCH_ALL, type ConditionNode, type FilterNode } from './filter-node';
 
+/** The operators whose value is one number, which a whole number in range leaves as it is. */
+const COMPARISONS: ReadonlySet<ConditionNode['op']> = new Set([
+  'eq',
+  'ne',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+]);
+
+function isPlainInteger(value: unknown, domain: IntegerDomain): boolean {
+  return (
+    typeof value === 'number' &&
+    Number.isSafeInteger(value) &&
+    !Object.is(value, -0) &&
+    value >= domain.min &&
+    value <= domain.max
+  );
+}
+
 /** The filter that matches no row. */
 const MATCH_NONE: FilterNode = Object.freeze({ kind: 'or', children: Object.freeze([]) });
 
@@ -15,6 +35,8 @@ const MATCH_NONE: FilterNode = Object.freeze({ kind: 'or', children: Object.free
  * exact decimal strings on 64-bit columns.
  */
 export function integerCondition(node: ConditionNode, domain: IntegerDomain): FilterNode {
+  // The common case, a whole number in range compared on a 32-bit column, is bound as it is.
+  if (COMPARISONS.has(node.op) && !domain.wide && isPlainInteger(node.value, domain)) return node;
   const bound = (n: bigint) => (domain.wide ? n.toString() : Number(n));
   const exact = (v: unknown) => {
     const r = rational(v);

@@ -100,8 +100,29 @@ ${body}
     model.metadata,
     reads.map((r) => r.metadata),
     driver,
-    datetimeText,
+    datetimeText && lastReadOnce(datetimeText),
   );
+}
+
+/**
+ * `read` that answers a repeat of the last text it read from its reading: a row's create and
+ * update stamps are the same text until its first update, as are the stamps of the rows one bulk
+ * call wrote. Cost on any other text: one string comparison.
+ */
+function lastReadOnce(
+  read: (text: string) => Date | undefined,
+): (text: string) => Date | undefined {
+  let lastText: string | undefined;
+  let lastMs = 0;
+  return (text) => {
+    if (text === lastText) return new Date(lastMs);
+    const date = read(text);
+    if (date !== undefined) {
+      lastText = text;
+      lastMs = date.getTime();
+    }
+    return date;
+  };
 }
 
 /** The statements that read column `i` of a row into the entity. */

@@ -162,6 +162,8 @@ describe.each(TARGETS)('values by column type on %s', (dialect) => {
       expect(await qtys({ qty__between: [1941.5, 1943.5] })).toEqual([1942, 1943]);
       expect(await qtys({ qty__lt: 2 ** 40 })).toEqual([1941, 1942, 1943]);
       expect(await qtys({ qty__gt: 2 ** 40 })).toEqual([]);
+      expect(await qtys({ qty__gt: -(2 ** 40) })).toEqual([1941, 1942, 1943]);
+      expect(await qtys({ qty__lt: -(2 ** 40) })).toEqual([]);
       expect(await repo.count({ qty: 2 ** 31 })).toBe(0);
     });
   });

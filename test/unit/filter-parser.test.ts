@@ -429,6 +429,9 @@ describe('parseFilters: values', () => {
       expect(parse({ salary: 2 ** 31 })).toEqual({ or: [] });
       expect(parse({ salary__lt: 2 ** 40 })).toMatchObject({ op: 'isnull', value: false });
       expect(parse({ salary__gt: 2 ** 40 })).toEqual({ or: [] });
+      expect(parse({ salary__gt: -(2 ** 40) })).toMatchObject({ op: 'isnull', value: false });
+      expect(parse({ salary__lt: -(2 ** 40) })).toEqual({ or: [] });
+      expect(parse({ salary: -(2 ** 31) - 1 })).toEqual({ or: [] });
       expect(parse({ salary__in: [1, 1.5, 2 ** 31, null] })).toMatchObject({ value: [1, null] });
       expect(parse({ salary__between: [1.5, 3.5] })).toMatchObject({ value: [2, 3] });
     });
