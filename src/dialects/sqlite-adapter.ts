@@ -14,12 +14,15 @@ export const SQLITE_CAPABILITIES = dialectCapabilities({
   writeConcurrency: 1,
 });
 
-/** SQLite through better-sqlite3 (TypeORM's `type: 'better-sqlite3'`) or node-sqlite3 (`'sqlite'`). */
+/**
+ * SQLite through better-sqlite3 (TypeORM's `type: 'better-sqlite3'`); node-sqlite3 (`'sqlite'`) is
+ * `NodeSqlite3Adapter`.
+ */
 export class SqliteAdapter extends DialectAdapter {
   /**
    * @param connection The DataSource's current driver connection (better-sqlite3's `Database`),
    *   asked at each case-insensitive match: TypeORM opens a new one when the DataSource is
-   *   initialized again. Without it, or on node-sqlite3, `icontains` folds ASCII only.
+   *   initialized again. Without it, `icontains` folds ASCII only.
    * @param overrides parts of a subclass that differ
    */
   constructor(connection?: () => unknown, overrides: DialectOverrides = {}) {
