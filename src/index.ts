@@ -78,6 +78,7 @@ export { SqliteBinding } from './dialects/sqlite-binding';
 export { SqliteErrors } from './dialects/sqlite-errors';
 export { SqliteBulkLoad } from './dialects/sqlite-bulk-load';
 export { NODE_SQLITE3_CAPABILITIES, NodeSqlite3Adapter } from './dialects/node-sqlite3-adapter';
+export { NodeSqlite3Binding } from './dialects/node-sqlite3-binding';
 export { NodeSqlite3Errors } from './dialects/node-sqlite3-errors';
 export { NodeSqlite3BulkLoad } from './dialects/node-sqlite3-bulk-load';
 export * from './errors';

@@ -1,8 +1,8 @@
 import { DialectAdapter, type DialectOverrides } from './dialect-adapter';
 import { dialectCapabilities } from './dialect-capabilities';
+import { NodeSqlite3Binding } from './node-sqlite3-binding';
 import { NodeSqlite3BulkLoad } from './node-sqlite3-bulk-load';
 import { NodeSqlite3Errors } from './node-sqlite3-errors';
-import { SqliteBinding } from './sqlite-binding';
 import { SQLITE_CAPABILITIES } from './sqlite-adapter';
 import { SqliteSyntax } from './sqlite-syntax';
 
@@ -18,7 +18,7 @@ export const NODE_SQLITE3_CAPABILITIES = dialectCapabilities({
 
 /**
  * SQLite through node-sqlite3, TypeORM 0.3's `type: 'sqlite'` (TypeORM 1.x has no such type: use
- * better-sqlite3 there). SQLite's SQL and binding, with the driver's own errors and keys.
+ * better-sqlite3 there). SQLite's SQL, with the driver's own errors, keys and bigint binding.
  */
 export class NodeSqlite3Adapter extends DialectAdapter {
   /** @param overrides parts of a subclass that differ */
@@ -27,7 +27,7 @@ export class NodeSqlite3Adapter extends DialectAdapter {
       capabilities: overrides.capabilities ?? NODE_SQLITE3_CAPABILITIES,
       // node-sqlite3 cannot define SQL functions: `icontains` folds ASCII letters only.
       syntax: overrides.syntax ?? new SqliteSyntax(),
-      binding: overrides.binding ?? new SqliteBinding(),
+      binding: overrides.binding ?? new NodeSqlite3Binding(),
       errors: overrides.errors ?? new NodeSqlite3Errors(),
       bulkLoad: overrides.bulkLoad ?? new NodeSqlite3BulkLoad(),
     });

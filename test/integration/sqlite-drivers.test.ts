@@ -19,6 +19,8 @@ describe.each(targets)(`SQLite through ${SQLITE_DRIVER}`, (target) => {
   afterAll(() => db.dataSource.destroy());
   beforeEach(async () => {
     await db.dataSource.query('DELETE FROM employees');
+    // AUTOINCREMENT starts again: the bigint case stores an id past 2^53.
+    await db.dataSource.query('DELETE FROM sqlite_sequence');
     repo = new EmployeeRepository(db.dataSource);
     db.queries.reset();
   });
@@ -91,6 +93,44 @@ describe.each(targets)(`SQLite through ${SQLITE_DRIVER}`, (target) => {
       ['z2@example.com', 'Zoë 2'],
     ]);
     expect(result).toMatchObject({ successCount: 2, insertedCount: 1, updatedCount: 1 });
+  });
+
+  it('binds a bigint in a raw query, also one past 2^53 (node-sqlite3 bound it as NULL)', async () => {
+    const big = 2n ** 53n + 1n;
+    const { id } = await repo.create(person(1));
+    await repo.query(
+      'INSERT INTO employees (id, name, email, version) VALUES (:id, :name, :email, 1)',
+      {
+        id: big,
+        name: 'Big',
+        email: 'big@example.com',
+      },
+    );
+    const select = 'SELECT name, CAST(id AS TEXT) AS id FROM employees WHERE id = :id';
+    expect(await repo.query(select, { id: big }, { fetch: 'one' })).toEqual({
+      name: 'Big',
+      id: big.toString(),
+    });
+    expect(await repo.query(select, { id: BigInt(id) }, { fetch: 'one' })).toEqual({
+      name: 'Zoë 1',
+      id: String(id),
+    });
+  });
+
+  it('icontains folds non-ASCII letters only where the driver can define functions (better-sqlite3)', async () => {
+    await repo.bulkCreate([
+      { name: 'Zürich', email: 'a@example.com' },
+      { name: 'ZÜRICH', email: 'b@example.com' },
+      { name: 'ZURICH', email: 'c@example.com' },
+    ]);
+    const names = async (value: string) =>
+      (await repo.list({ filters: { name__icontains: value }, orderBy: 'email' })).map(
+        (e) => e.name,
+      );
+    expect(await names('zurich')).toEqual(['ZURICH']);
+    expect(await names('zür')).toEqual(
+      SQLITE_DRIVER === 'sqlite3' ? ['Zürich'] : ['Zürich', 'ZÜRICH'],
+    );
   });
 
   it('a unique violation is a ConflictError, a NOT NULL one a ConstraintViolationError (it was a plain DatabaseError)', async () => {
