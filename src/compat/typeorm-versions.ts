@@ -11,37 +11,13 @@ export function managerDataSource(manager: EntityManager): DataSource {
   return (manager as { dataSource?: DataSource }).dataSource ?? manager.connection;
 }
 
-const STANDARD_LEVELS = Object.freeze([
-  'READ UNCOMMITTED',
-  'READ COMMITTED',
-  'REPEATABLE READ',
-  'SERIALIZABLE',
-]);
-const SQLITE_LEVELS = Object.freeze(['READ UNCOMMITTED', 'SERIALIZABLE']);
-
 /**
- * What TypeORM 0.3.x's query runners accept, by driver type, as 1.x's drivers list it in
- * `supportedIsolationLevels`: its SQLite runners refuse all but two; the others pass the level to
- * the server.
- */
-const LEVELS_BEFORE_1: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  postgres: STANDARD_LEVELS,
-  mysql: STANDARD_LEVELS,
-  mariadb: STANDARD_LEVELS,
-  sqlite: SQLITE_LEVELS,
-  'better-sqlite3': SQLITE_LEVELS,
-});
-
-/**
- * The isolation levels the driver accepts: its `supportedIsolationLevels` on TypeORM 1.x; on 0.3.x,
- * which has none, what its runners accept ({@link LEVELS_BEFORE_1}), or `undefined` for a driver
- * not listed there: then the driver itself refuses a level it cannot set.
+ * The isolation levels the driver accepts, or `undefined` where TypeORM does not say (0.3.x has
+ * no `supportedIsolationLevels`): then the dialect's list (`DialectCapabilities.isolationLevels`)
+ * applies.
  */
 export function supportedIsolationLevels(driver: Driver): readonly string[] | undefined {
-  const own = (driver as { supportedIsolationLevels?: readonly string[] }).supportedIsolationLevels;
-  if (own) return own;
-  const { type } = driver.options;
-  return Object.hasOwn(LEVELS_BEFORE_1, type) ? LEVELS_BEFORE_1[type] : undefined;
+  return (driver as { supportedIsolationLevels?: readonly string[] }).supportedIsolationLevels;
 }
 
 /**

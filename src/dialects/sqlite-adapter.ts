@@ -12,6 +12,8 @@ export const SQLITE_CAPABILITIES = dialectCapabilities({
   returning: EVERY_STATEMENT,
   // One writer at a time, and better-sqlite3 runs statements synchronously anyway.
   writeConcurrency: 1,
+  // SQLite's transactions are serializable; read_uncommitted only matters in shared-cache mode.
+  isolationLevels: Object.freeze(['READ UNCOMMITTED', 'SERIALIZABLE']),
 });
 
 /**
