@@ -9,8 +9,15 @@ export default tseslint.config(
     files: ['**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { process: 'readonly', module: 'writable', require: 'readonly' },
+      globals: {
+        process: 'readonly',
+        module: 'writable',
+        require: 'readonly',
+        __dirname: 'readonly',
+      },
     },
+    // CommonJS files load modules by require().
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     rules: {

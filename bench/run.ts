@@ -15,6 +15,7 @@ import { crudSuite } from './suites/crud';
 import { icontainsSuite } from './suites/icontains';
 import { lockingSuite } from './suites/locking';
 import { rawQuerySuite } from './suites/raw-query';
+import { sqliteDriversSuite } from './suites/sqlite-drivers';
 import { streamSuite } from './suites/stream';
 
 const SUITES: Readonly<
@@ -49,6 +50,15 @@ const SUITES: Readonly<
   icontains: {
     title: 'icontains on SQLite: the Unicode tbr_lower() against the ASCII-only LOWER()',
     run: (d) => icontainsSuite(d, Number(process.env.BENCH_ICONTAINS_N ?? 20_000)),
+  },
+  'sqlite-drivers': {
+    title: 'SQLite drivers on TypeORM 0.3: sqlite3 against better-sqlite3',
+    run: (d) =>
+      sqliteDriversSuite(
+        d,
+        Number(process.env.BENCH_N ?? 2000),
+        Number(process.env.BENCH_BULK_N ?? 20_000),
+      ),
   },
   'raw-query': {
     title: 'Raw queries: repo.query() vs DataSource.query()',

@@ -225,7 +225,7 @@ export class ChunkWriter<T extends ObjectLiteral> {
       return result.rows.map((raw) => rowId(context, raw)).sort(compareIds);
     }
     const step = await this.#step(context);
-    const first = context.adapter.bulkLoad.insertedId(result.raw);
+    const first = context.adapter.bulkLoad.insertedId(result.raw, rows.length);
     if (step !== undefined && first !== undefined && first !== null) {
       return rows.map((_, i) => addToId(first as EntityId, i * step));
     }

@@ -70,9 +70,17 @@ export async function readKeyPage<T extends ObjectLiteral>(
     const value = context.driver.preparePersistentValue(after, primary.metadata) as unknown;
     query.andWhere(`${pk} > :keysetAfter`, { keysetAfter: value });
   }
-  if (lock) query.setLock('pessimistic_write');
+  if (locks(context, lock)) query.setLock('pessimistic_write');
   const rows = await context.run(() => query.getRawMany<{ k: unknown }>());
   return rows.map((row) => idOfRaw(context, row.k));
+}
+
+/**
+ * Whether a read asked to `lock` takes row locks: not where the dialect has no locking read
+ * (SQLite serialises writers), which TypeORM 0.3 refuses with LockNotSupportedOnGivenDriverError.
+ */
+function locks(context: RepositoryContext<ObjectLiteral>, lock: boolean): boolean {
+  return lock && context.adapter.syntax.lockingRead !== '';
 }
 
 /**
@@ -87,7 +95,7 @@ export async function readVersions<T extends ObjectLiteral>(
   const { primary, version } = context.model;
   const query = context.select(idsFilter(context, ids)).select(`${ALIAS}.${primary.property}`, 'k');
   if (version) query.addSelect(`${ALIAS}.${version.property}`, 'v');
-  if (lock) query.setLock('pessimistic_write');
+  if (locks(context, lock)) query.setLock('pessimistic_write');
   const rows = await context.run(() => query.getRawMany<{ k: unknown; v?: unknown }>());
   const found = new Map<string, KeyVersion>();
   for (const row of rows) {

@@ -13,8 +13,22 @@ export function managerDataSource(manager: EntityManager): DataSource {
 
 /**
  * The isolation levels the driver accepts, or `undefined` where TypeORM does not say (0.3.x has
- * no `supportedIsolationLevels`): then the driver itself refuses a level it cannot set.
+ * no `supportedIsolationLevels`): then the dialect's list (`DialectCapabilities.isolationLevels`)
+ * applies.
  */
 export function supportedIsolationLevels(driver: Driver): readonly string[] | undefined {
   return (driver as { supportedIsolationLevels?: readonly string[] }).supportedIsolationLevels;
+}
+
+/**
+ * Whether this TypeORM has the node-sqlite3 driver (`type: 'sqlite'`): 0.3.x has; 1.x removed it
+ * in favour of better-sqlite3, and refuses the type when the DataSource is constructed.
+ */
+export function hasNodeSqlite3Driver(): boolean {
+  try {
+    require.resolve('typeorm/driver/sqlite/SqliteDriver');
+    return true;
+  } catch {
+    return false;
+  }
 }

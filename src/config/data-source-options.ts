@@ -1,4 +1,5 @@
 import type { DataSourceOptions } from 'typeorm';
+import { hasNodeSqlite3Driver } from '../compat/typeorm-versions';
 import { ConfigurationError } from '../errors';
 import { positiveIntegerText } from './option-checks';
 
@@ -15,11 +16,15 @@ export const DEFAULT_DATABASE_URL = 'sqlite::memory:';
  * |---|---|
  * | `postgres://user:pass@host:5432/db` (or `postgresql://`) | PostgreSQL via `pg` |
  * | `mysql://…` or `mariadb://…` | MySQL/MariaDB via `mysql2` |
- * | `sqlite:<path>` or `sqlite::memory:` | SQLite via `better-sqlite3` |
+ * | `sqlite:<path>` or `sqlite::memory:` | SQLite via `better-sqlite3` (or `sqlite3`, see below) |
  *
  * Environment: `DB_POOL_SIZE` (default 10), `DB_CONNECT_TIMEOUT_MS` (default 10000),
  * `DB_LOGGING` (`true` logs every query; default false), `DB_SYNCHRONIZE` (default false),
- * `SQLITE_BUSY_TIMEOUT_MS` (default 5000).
+ * `SQLITE_BUSY_TIMEOUT_MS` (default 5000), `SQLITE_DRIVER` (`better-sqlite3`, the default, or
+ * `sqlite3`: TypeORM 0.3's `type: 'sqlite'`, slower, see docs/dialects.md).
+ *
+ * @throws ConfigurationError for an unknown scheme or `SQLITE_DRIVER`, and for
+ *   `SQLITE_DRIVER=sqlite3` on TypeORM 1.x, which has no such driver
  */
 export function dataSourceOptionsFromUrl(
   url: string = DEFAULT_DATABASE_URL,
@@ -37,6 +42,12 @@ export function dataSourceOptionsFromUrl(
   if (url.startsWith('sqlite:')) {
     const database = url.slice('sqlite:'.length);
     if (!database) throw new ConfigurationError('sqlite: URL needs a path or :memory:');
+    if (sqliteDriver(env) === 'sqlite3') {
+      const busyTimeout = int(env, 'SQLITE_BUSY_TIMEOUT_MS', 5_000);
+      // TypeORM 1.x's types know no `type: 'sqlite'`; hasNodeSqlite3Driver() said it exists.
+      const options = { type: 'sqlite', database, enableWAL: database !== ':memory:', busyTimeout };
+      return { ...options, ...common } as unknown as DataSourceOptions;
+    }
     return {
       type: 'better-sqlite3',
       database,
@@ -75,6 +86,25 @@ export function dataSourceOptionsFromUrl(
         `unsupported DATABASE_URL scheme "${scheme || url}": use postgres://, mysql://, mariadb:// or sqlite:`,
       );
   }
+}
+
+const SQLITE_DRIVERS = Object.freeze({ 'better-sqlite3': true, sqlite3: true });
+
+/** `SQLITE_DRIVER`, checked against the TypeORM installed. */
+function sqliteDriver(env: Env): keyof typeof SQLITE_DRIVERS {
+  const driver = env.SQLITE_DRIVER || 'better-sqlite3';
+  if (!Object.hasOwn(SQLITE_DRIVERS, driver)) {
+    throw new ConfigurationError(
+      `SQLITE_DRIVER must be better-sqlite3 or sqlite3, got ${JSON.stringify(driver)}`,
+    );
+  }
+  if (driver === 'sqlite3' && !hasNodeSqlite3Driver()) {
+    throw new ConfigurationError(
+      "SQLITE_DRIVER=sqlite3: this TypeORM (1.x) has no sqlite3 driver (TypeORM 0.3's type: 'sqlite'); " +
+        'use better-sqlite3 instead: npm install better-sqlite3, and leave SQLITE_DRIVER unset',
+    );
+  }
+  return driver as keyof typeof SQLITE_DRIVERS;
 }
 
 function flag(value: string | undefined): boolean {

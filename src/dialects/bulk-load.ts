@@ -90,10 +90,13 @@ export class BulkLoad {
   }
 
   /**
-   * The generated key of a row just inserted without RETURNING, from the driver's result.
-   * Only called where an INSERT has no RETURNING (`DialectCapabilities.returning`).
+   * The generated key of the first row an INSERT without RETURNING wrote, from the driver's
+   * result. Only called where an INSERT has no RETURNING (`DialectCapabilities.returning`).
+   *
+   * @param rowCount the rows the INSERT wrote: a driver that reports the last row's key
+   *   (node-sqlite3's `lastID`) counts back by it
    */
-  insertedId(_raw: unknown): unknown {
+  insertedId(_raw: unknown, _rowCount?: number): unknown {
     return undefined;
   }
 

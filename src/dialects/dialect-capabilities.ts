@@ -28,6 +28,12 @@ export interface DialectCapabilities {
    * @default 2
    */
   readonly writeConcurrency: number;
+  /**
+   * The isolation levels a transaction may ask for, where TypeORM's driver does not list them
+   * itself (TypeORM 0.3; 1.x's drivers have `supportedIsolationLevels`, which wins).
+   * @default the standard four: READ UNCOMMITTED, READ COMMITTED, REPEATABLE READ, SERIALIZABLE
+   */
+  readonly isolationLevels: readonly string[];
 }
 
 /** Which statements take a RETURNING clause on a dialect (and server version). */
@@ -44,6 +50,14 @@ export const EVERY_STATEMENT: ReturningSupport = Object.freeze({
   delete: true,
 });
 
+/** The isolation levels of standard SQL, which PostgreSQL and MySQL take. */
+export const STANDARD_ISOLATION_LEVELS: readonly string[] = Object.freeze([
+  'READ UNCOMMITTED',
+  'READ COMMITTED',
+  'REPEATABLE READ',
+  'SERIALIZABLE',
+]);
+
 /**
  * A dialect's capabilities: the two that have no sensible default (the parameter limit, RETURNING),
  * and the others where they differ from the defaults documented on {@link DialectCapabilities}.
@@ -52,6 +66,7 @@ export function dialectCapabilities(
   own: Pick<DialectCapabilities, 'maxBindParameters' | 'returning'> & Partial<DialectCapabilities>,
 ): DialectCapabilities {
   return Object.freeze({
+    isolationLevels: STANDARD_ISOLATION_LEVELS,
     maxStatementBytes: Number.POSITIVE_INFINITY,
     returnsConflictingRows: false,
     writeConcurrency: 2,

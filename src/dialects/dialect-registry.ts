@@ -3,6 +3,7 @@ import { callback } from '../config/option-checks';
 import { ConfigurationError } from '../errors';
 import { DialectAdapter } from './dialect-adapter';
 import { insertReturningOf, MysqlAdapter } from './mysql-adapter';
+import { NodeSqlite3Adapter } from './node-sqlite3-adapter';
 import { PostgresAdapter } from './postgres-adapter';
 import { SqliteAdapter } from './sqlite-adapter';
 
@@ -26,7 +27,8 @@ const BUILT_IN: Readonly<Record<string, DialectFactory>> = Object.freeze({
   // As TypeORM does, MariaDB's own features only where the DataSource says `type: 'mariadb'`.
   mariadb: (dataSource) => new MysqlAdapter(undefined, insertReturningOf(versionOf(dataSource))),
   'better-sqlite3': (dataSource) => new SqliteAdapter(() => connectionOf(dataSource)),
-  sqlite: (dataSource) => new SqliteAdapter(() => connectionOf(dataSource)),
+  // node-sqlite3, TypeORM 0.3's only.
+  sqlite: () => new NodeSqlite3Adapter(),
 });
 
 const registered = new Map<string, DialectFactory>();
@@ -95,7 +97,7 @@ export function newAdapter(dataSource: DataSource): DialectAdapter {
   const make = registered.get(type) ?? (Object.hasOwn(BUILT_IN, type) ? BUILT_IN[type] : undefined);
   if (!make) {
     throw new ConfigurationError(
-      `unsupported database type "${type}": use postgres, mysql, mariadb or better-sqlite3, or registerDialect('${type}', …)`,
+      `unsupported database type "${type}": use postgres, mysql, mariadb, better-sqlite3 (or sqlite on TypeORM 0.3), or registerDialect('${type}', …)`,
     );
   }
   const adapter = make(dataSource);

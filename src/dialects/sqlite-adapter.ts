@@ -12,14 +12,19 @@ export const SQLITE_CAPABILITIES = dialectCapabilities({
   returning: EVERY_STATEMENT,
   // One writer at a time, and better-sqlite3 runs statements synchronously anyway.
   writeConcurrency: 1,
+  // SQLite's transactions are serializable; read_uncommitted only matters in shared-cache mode.
+  isolationLevels: Object.freeze(['READ UNCOMMITTED', 'SERIALIZABLE']),
 });
 
-/** SQLite through better-sqlite3 (TypeORM's `type: 'better-sqlite3'`) or node-sqlite3 (`'sqlite'`). */
+/**
+ * SQLite through better-sqlite3 (TypeORM's `type: 'better-sqlite3'`); node-sqlite3 (`'sqlite'`) is
+ * `NodeSqlite3Adapter`.
+ */
 export class SqliteAdapter extends DialectAdapter {
   /**
    * @param connection The DataSource's current driver connection (better-sqlite3's `Database`),
    *   asked at each case-insensitive match: TypeORM opens a new one when the DataSource is
-   *   initialized again. Without it, or on node-sqlite3, `icontains` folds ASCII only.
+   *   initialized again. Without it, `icontains` folds ASCII only.
    * @param overrides parts of a subclass that differ
    */
   constructor(connection?: () => unknown, overrides: DialectOverrides = {}) {

@@ -15,6 +15,11 @@ export class ValueBinding {
     return value;
   }
 
+  /** A bigint as a raw query binds it. */
+  bindableBigInt(value: bigint): unknown {
+    return value;
+  }
+
   /** A boolean as a raw query binds it. */
   bindableBoolean(value: boolean): unknown {
     return value;

@@ -3,7 +3,7 @@ import { QueryError } from '../errors';
 
 /**
  * A named parameter's value in the form the dialect's driver binds correctly:
- * strings, numbers, bigints, Buffers and null as they are; booleans and Dates as the dialect
+ * strings, numbers, Buffers and null as they are; bigints, booleans and Dates as the dialect
  * adapter says (1/0 and UTC text on SQLite); plain objects (and anything with `toJSON`) as JSON
  * text; arrays as the adapter's array value (a PostgreSQL array, JSON text elsewhere).
  * @param name the parameter, for the error (`ids[2]` for an element)
@@ -15,8 +15,9 @@ export function bindableValue(name: string, value: unknown, adapter: DialectAdap
   switch (typeof value) {
     case 'string':
     case 'number':
-    case 'bigint':
       return value;
+    case 'bigint':
+      return adapter.binding.bindableBigInt(value);
     case 'boolean':
       return adapter.binding.bindableBoolean(value);
     case 'object':

@@ -347,8 +347,10 @@ async function rollbackQuietly(runner: QueryRunner): Promise<void> {
 }
 
 function checkIsolationLevel(dataSource: DataSource, level: IsolationLevel | undefined): void {
-  const levels = supportedIsolationLevels(dataSource.driver);
-  if (level === undefined || levels === undefined) return;
+  if (level === undefined) return;
+  const levels =
+    supportedIsolationLevels(dataSource.driver) ??
+    adapterFor(dataSource).capabilities.isolationLevels;
   const supported = levels.filter((l) => Object.hasOwn(ISOLATION_LEVELS, l));
   if (!(supported as readonly unknown[]).includes(level)) {
     const expected = `one of ${supported.join(', ')} on ${dataSource.options.type}`;

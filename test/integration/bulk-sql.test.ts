@@ -29,6 +29,9 @@ describe.each(TARGETS)('bulk SQL on %s', (given) => {
       sqlite: [
         'INSERT INTO "employees" AS "t0" ("email", "name", "salary", "version", "createdAt", "updatedAt") VALUES (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\')), (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\')) RETURNING "id"',
       ],
+      sqlite3: [
+        'INSERT INTO "employees" AS "t0" ("email", "name", "salary", "version", "createdAt", "updatedAt") VALUES (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\')), (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'))',
+      ],
       postgres: [
         'INSERT INTO "employees" AS "t0" ("email", "name", "salary", "version", "createdAt", "updatedAt") SELECT *, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM unnest($1::character varying[], $2::character varying[], $3::integer[]) RETURNING "id"',
       ],
@@ -46,6 +49,9 @@ describe.each(TARGETS)('bulk SQL on %s', (given) => {
     expectSql(target, unqualified(plan.dryRun!.statements), {
       sqlite: [
         'INSERT INTO "employees" AS "t0" ("email", "name", "salary", "version", "createdAt", "updatedAt") VALUES (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\')), (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\')) RETURNING "id"',
+      ],
+      sqlite3: [
+        'INSERT INTO "employees" AS "t0" ("email", "name", "salary", "version", "createdAt", "updatedAt") VALUES (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\')), (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'))',
       ],
       postgres: ['COPY "employees" ("email", "name", "salary", "version") FROM STDIN'],
       mysql: [
@@ -65,6 +71,9 @@ describe.each(TARGETS)('bulk SQL on %s', (given) => {
     expectSql(target, unqualified(plan.dryRun!.statements), {
       sqlite: [
         'INSERT INTO "employees" AS "t0" ("email", "name", "salary", "version", "createdAt", "updatedAt") VALUES (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\')), (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\')) ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", "salary" = EXCLUDED."salary", "version" = "t0"."version" + 1, "updatedAt" = STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\') WHERE "t0"."deletedAt" IS NULL RETURNING "id", "email"',
+      ],
+      sqlite3: [
+        'INSERT INTO "employees" AS "t0" ("email", "name", "salary", "version", "createdAt", "updatedAt") VALUES (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\')), (?, ?, ?, 1, STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\'), STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\')) ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", "salary" = EXCLUDED."salary", "version" = "t0"."version" + 1, "updatedAt" = STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\') WHERE "t0"."deletedAt" IS NULL',
       ],
       postgres: [
         'INSERT INTO "employees" AS "t0" ("email", "name", "salary", "version", "createdAt", "updatedAt") SELECT *, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM unnest($1::character varying[], $2::character varying[], $3::integer[]) ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", "salary" = EXCLUDED."salary", "version" = "t0"."version" + 1, "updatedAt" = CURRENT_TIMESTAMP WHERE "t0"."deletedAt" IS NULL RETURNING "id", "email", (xmax = 0) AS "__inserted"',
@@ -89,6 +98,9 @@ describe.each(TARGETS)('bulk SQL on %s', (given) => {
     expectSql(target, unqualified(updates), {
       sqlite: [
         'UPDATE "employees" SET "salary" = CASE "id" WHEN ? THEN ? WHEN ? THEN ? ELSE "salary" END, "version" = "version" + 1, "updatedAt" = STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\') WHERE "id" IN (?, ?) AND "deletedAt" IS NULL RETURNING "id"',
+      ],
+      sqlite3: [
+        'UPDATE "employees" SET "salary" = CASE "id" WHEN ? THEN ? WHEN ? THEN ? ELSE "salary" END, "version" = "version" + 1, "updatedAt" = STRFTIME(\'%Y-%m-%d %H:%M:%f\', \'NOW\') WHERE "id" IN (?, ?) AND "deletedAt" IS NULL',
       ],
       postgres: [
         'UPDATE "employees" SET "salary" = CASE "id" WHEN $1 THEN $2 WHEN $3 THEN $4 ELSE "salary" END, "version" = "version" + 1, "updatedAt" = CURRENT_TIMESTAMP WHERE "id" IN ($5, $6) AND "deletedAt" IS NULL RETURNING "id"',

@@ -17,7 +17,7 @@ import {
 } from '../../src';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { Employee, EmployeeRepository } from '../support/employee';
-import { DIALECTS, itWhere } from '../support/servers';
+import { DIALECTS, itWhere, SQLITE_DRIVER } from '../support/servers';
 
 /** A promise with its resolve function, to make two transactions wait for each other. */
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -651,9 +651,10 @@ describe('SQLite: one file, two DataSources, and one DataSource shared', () => {
     const file = join(dir, 'busy.sqlite');
     db = await openDataSource('sqlite', [Employee], { sqlitePath: file });
     // better-sqlite3 waits for a lock synchronously, blocking the event loop (and so the holder,
-    // in this same process) for the whole busy timeout; 1 ms makes it fail fast.
+    // in this same process) for the whole busy timeout; 1 ms makes it fail fast. The same driver
+    // as `db`'s: two copies of SQLite in one process do not see each other's file locks.
     other = new DataSource({
-      ...dataSourceOptionsFromUrl(`sqlite:${file}`, { SQLITE_BUSY_TIMEOUT_MS: '1' }),
+      ...dataSourceOptionsFromUrl(`sqlite:${file}`, { SQLITE_BUSY_TIMEOUT_MS: '1', SQLITE_DRIVER }),
       entities: [Employee],
     });
     await other.initialize();

@@ -1,7 +1,7 @@
 import { openDataSource, type TestDataSource } from '../support/data-sources';
 import { matches, type Row } from '../support/filter-oracle';
 import { Item, ItemRepository } from '../support/item';
-import { itWhere, TARGETS } from '../support/servers';
+import { itWhere, SQLITE_DRIVER, TARGETS } from '../support/servers';
 
 // Place names as written, in capitals, and misspelt without their accents.
 const PLACES = [
@@ -72,7 +72,11 @@ const TERMS = [
   ...['東', '🏔', ' '],
 ];
 
-describe.each(TARGETS)('case-insensitive matching of non-ASCII text on %s', (target) => {
+// node-sqlite3 cannot define the SQL function SQLite's Unicode folding needs: it folds ASCII
+// only (docs/filters.md), as test/integration/sqlite-drivers.test.ts shows.
+const FOLDING = TARGETS.filter((t) => t !== 'sqlite' || SQLITE_DRIVER !== 'sqlite3');
+
+describe.each(FOLDING)('case-insensitive matching of non-ASCII text on %s', (target) => {
   let db: TestDataSource;
   let repo: ItemRepository;
   const rows = PLACES.map((name, i) => Object.assign(new Item(), { id: i + 1, name }));

@@ -5,7 +5,7 @@ import { dataSourceOptionsFromUrl, useDialect, type DialectName } from '../../sr
 // Registers the CockroachDB dialect that `postgres-registered` runs through.
 import '../../examples/dialects/cockroach-dialect';
 import { QueryCounter } from './query-counter';
-import { builtInTarget, SERVER_URLS, type TestTarget } from './servers';
+import { builtInTarget, SERVER_URLS, SQLITE_DRIVER, type TestTarget } from './servers';
 
 export interface TestDataSource {
   readonly dataSource: DataSource;
@@ -60,7 +60,9 @@ export async function openDataSource(
   const dialect: DialectName = builtIn === 'mariadb' ? 'mysql' : builtIn;
   let base: DataSourceOptions;
   if (dialect === 'sqlite') {
-    base = dataSourceOptionsFromUrl(`sqlite:${options.sqlitePath ?? ':memory:'}`, {});
+    base = dataSourceOptionsFromUrl(`sqlite:${options.sqlitePath ?? ':memory:'}`, {
+      SQLITE_DRIVER,
+    });
   } else {
     const isolated = await isolatedUrl(dialect);
     const { schema } = isolated;

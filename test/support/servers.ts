@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { DialectName } from '../../src';
 
 /** Where the test servers are; each can be overridden from the environment. */
@@ -5,6 +7,24 @@ export const SERVER_URLS: Readonly<Record<Exclude<DialectName, 'sqlite'>, string
   postgres: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   mysql: process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test',
 });
+
+/**
+ * The driver the `sqlite` target runs through: better-sqlite3, or `sqlite3` (TypeORM 0.3's
+ * `type: 'sqlite'`) under TBR_TEST_SQLITE_DRIVER=sqlite3, as the TypeORM 0.3 matrix runs
+ * (.ci/typeorm-0.3/run).
+ */
+export const SQLITE_DRIVER = process.env.TBR_TEST_SQLITE_DRIVER ?? 'better-sqlite3';
+
+/**
+ * The major version of the TypeORM the suites run on (`1`, or `0` in the TypeORM 0.3 matrix),
+ * read from its package.json beside the module `typeorm` resolves to.
+ */
+export const TYPEORM_MAJOR: number = (() => {
+  const main = require.resolve('typeorm');
+  const manifest = join(dirname(main), 'package.json');
+  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+  return Number(version.split('.')[0]);
+})();
 
 /** The Redis the cache suites use (TEST_REDIS_URL). */
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

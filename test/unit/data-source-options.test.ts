@@ -1,4 +1,6 @@
+import { DataSource } from 'typeorm';
 import { ConfigurationError, dataSourceOptionsFromUrl, DEFAULT_DATABASE_URL } from '../../src';
+import { itWhere, TYPEORM_MAJOR } from '../support/servers';
 
 /** The options' `type`-specific fields, as a plain object for exact comparison. */
 const options = (...args: Parameters<typeof dataSourceOptionsFromUrl>) =>
@@ -114,6 +116,63 @@ describe('dataSourceOptionsFromUrl: URLs', () => {
     const error = configurationError(() => dataSourceOptionsFromUrl('sqlite:', {}));
     expect(error.code).toBe('INVALID_CONFIGURATION');
     expect(error.message).toBe('sqlite: URL needs a path or :memory:');
+  });
+
+  itWhere(TYPEORM_MAJOR >= 1)(
+    'refuses SQLITE_DRIVER=sqlite3 on TypeORM 1.x, which has no such driver, naming better-sqlite3',
+    () => {
+      const error = configurationError(() =>
+        dataSourceOptionsFromUrl('sqlite::memory:', { SQLITE_DRIVER: 'sqlite3' }),
+      );
+      expect(error.code).toBe('INVALID_CONFIGURATION');
+      expect(error.message).toBe(
+        "SQLITE_DRIVER=sqlite3: this TypeORM (1.x) has no sqlite3 driver (TypeORM 0.3's type: 'sqlite'); " +
+          'use better-sqlite3 instead: npm install better-sqlite3, and leave SQLITE_DRIVER unset',
+      );
+      // What TypeORM itself says to a DataSource given that type, before the library can speak.
+      expect(
+        () =>
+          new DataSource({
+            ...dataSourceOptionsFromUrl('sqlite::memory:', {}),
+            type: 'sqlite',
+          } as never),
+      ).toThrow(/Wrong driver: "sqlite"/);
+    },
+  );
+
+  itWhere(TYPEORM_MAJOR === 0)(
+    "maps SQLITE_DRIVER=sqlite3 to TypeORM 0.3's type sqlite, which opens through node-sqlite3",
+    async () => {
+      const given = options('sqlite::memory:', {
+        SQLITE_DRIVER: 'sqlite3',
+        SQLITE_BUSY_TIMEOUT_MS: '750',
+      });
+      expect(given).toEqual({
+        type: 'sqlite',
+        database: ':memory:',
+        enableWAL: false,
+        busyTimeout: 750,
+        synchronize: false,
+        logging: false,
+      });
+      const dataSource = new DataSource(given as never);
+      await dataSource.initialize();
+      try {
+        expect(await dataSource.query('SELECT 1 + 1 AS two')).toEqual([{ two: 2 }]);
+        expect(dataSource.driver.constructor.name).toBe('SqliteDriver');
+      } finally {
+        await dataSource.destroy();
+      }
+    },
+  );
+
+  it('rejects an unknown SQLITE_DRIVER', () => {
+    const error = configurationError(() =>
+      dataSourceOptionsFromUrl('sqlite::memory:', { SQLITE_DRIVER: 'sql.js' }),
+    );
+    expect(error.code).toBe('INVALID_CONFIGURATION');
+    expect(error.message).toBe('SQLITE_DRIVER must be better-sqlite3 or sqlite3, got "sql.js"');
+    expect(options('sqlite::memory:', { SQLITE_DRIVER: '' }).type).toBe('better-sqlite3');
   });
 
   it.each(['oracle://host/db', 'mssql://sa@host/db', 'redis://localhost:6379', 'mysql2://h/db'])(
