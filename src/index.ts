@@ -131,6 +131,9 @@ export type {
   IndividualReason,
 } from './coalescing/coalescer-metrics';
 export type { CreateBatchedOptions } from './coalescing/batched-create';
+export type { WriteBehindConfig, WhenFull } from './write-behind/write-behind-config';
+export type { EnqueueOptions, EnqueueReceipt } from './write-behind/write-behind-producer';
+export type { StreamRedis } from './write-behind/stream-client';
 export { withTransaction, type TransactionWork } from './transactions/with-transaction';
 export {
   DEFAULT_RETRY_CONFIG,

@@ -65,6 +65,9 @@ export type DriverErrorCode =
 
 export type BulkErrorCode = 'BULK_OPERATION_FAILED' | 'BULK_WRITE_INCOMPLETE';
 
+/** Write-behind on Redis Streams: the stream is full, or Redis did not acknowledge an entry. */
+export type WriteBehindErrorCode = 'WRITE_BEHIND_FULL' | 'WRITE_BEHIND_ENQUEUE_FAILED';
+
 /** Codes only a row of `BulkOperationResult.errors` carries; no error class throws them. */
 export type BulkRowCode = 'DUPLICATE_ID';
 
@@ -77,6 +80,7 @@ export type ErrorCode =
   | ConfigurationErrorCode
   | DriverErrorCode
   | BulkErrorCode
+  | WriteBehindErrorCode
   | BulkRowCode;
 
 /** Every {@link ErrorCode}, for the runtime: the compiler checks this list against the type. */
@@ -126,5 +130,7 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, true>> = Object.freeze({
   DATABASE_BUSY: true,
   BULK_OPERATION_FAILED: true,
   BULK_WRITE_INCOMPLETE: true,
+  WRITE_BEHIND_FULL: true,
+  WRITE_BEHIND_ENQUEUE_FAILED: true,
   DUPLICATE_ID: true,
 });

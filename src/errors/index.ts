@@ -14,6 +14,7 @@ export {
   type TenantErrorCode,
   type TransientErrorCode,
   type ValidationErrorCode,
+  type WriteBehindErrorCode,
 } from './error-codes';
 export {
   MergeConflictError,
@@ -40,4 +41,5 @@ export {
   BulkWriteIncompleteError,
   type BulkWriteProgress,
 } from './bulk-errors';
+export { WriteBehindError } from './write-behind-error';
 export { mayHaveWritten } from './may-have-written';

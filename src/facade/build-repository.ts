@@ -17,6 +17,9 @@ import { setUpCache } from '../warming/cache-setup';
 import { CacheWarmer } from '../warming/cache-warmer';
 import type { PopularQuery } from '../warming/query-usage-tracker';
 import { rerunQuery } from '../warming/rerun-query';
+import { resolveWriteBehind } from '../write-behind/write-behind-config';
+import { WriteBehindProducer } from '../write-behind/write-behind-producer';
+import { registerWriteBehind } from '../write-behind/write-behind-targets';
 
 /** What a {@link BaseRepository} is built from: its context on the DataSource's manager, and its warmer. */
 export interface RepositoryBuild<T extends ObjectLiteral> {
@@ -28,6 +31,8 @@ export interface RepositoryBuild<T extends ObjectLiteral> {
   readonly locking: LockingState;
   /** The `coalescer` option, or the repository's own, made on the first call with the defaults. */
   readonly coalescer: () => WriteCoalescer;
+  /** The `writeBehind` option's producer; without one, its calls reject with ConfigurationError. */
+  readonly writeBehind: Pick<WriteBehindProducer<T>, 'create' | 'upsert'>;
   /** The options as given, for those read at call time (`allowAdmin`). */
   readonly options: RepositoryOptions<T>;
 }
@@ -41,6 +46,8 @@ export function buildRepository<T extends ObjectLiteral>(
   dataSource: DataSource,
   target: EntityTarget<T>,
   options: RepositoryOptions<T>,
+  /** The repository being built, which a write-behind drainer is given to find its producer. */
+  repository: object,
 ): RepositoryBuild<T> {
   if (!options?.createDto || !options.updateDto) {
     throw new ConfigurationError('createDto and updateDto are required');
@@ -80,9 +87,19 @@ export function buildRepository<T extends ObjectLiteral>(
   const context = new RepositoryContext(parts, dataSource.manager);
   let own: WriteCoalescer | undefined;
   const coalescer = () => options.coalescer ?? (own ??= new WriteCoalescer());
-  if (!caching) return { context, locking, coalescer, options };
+  const producer =
+    options.writeBehind &&
+    new WriteBehindProducer(context, resolveWriteBehind(options.writeBehind));
+  if (producer) registerWriteBehind(repository, producer);
+  const refuse = () =>
+    Promise.reject(
+      new ConfigurationError(`${model.name}: the repository has no writeBehind option`),
+    );
+  const writeBehind = producer ?? { create: refuse, upsert: refuse };
+  const built = { context, locking, coalescer, writeBehind, options };
+  if (!caching) return built;
   const { cache, usage, settings, lock } = caching;
   const rerun = (query: PopularQuery) => rerunQuery(context, query);
   const warmer = new CacheWarmer(cache, usage, settings, lock, rerun);
-  return { context, warmer, locking, coalescer, options };
+  return { ...built, warmer };
 }
