@@ -55,3 +55,41 @@ return redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2))
 export const TRIM = `${TRIM_ACKNOWLEDGED}
 return trim(KEYS[1])
 `;
+
+/** Prefix of the fields a dead-letter entry adds to the entry's own. */
+export const DEAD_FIELD = 'x-';
+
+/**
+ * KEYS[1] the stream, KEYS[2] its dead-letter stream; ARGV[1] the group, ARGV[2] the entry id,
+ * ARGV[3…] the dead-letter entry's field/value pairs. Adds it and acknowledges the entry in one
+ * step: an entry is either pending or dead-lettered, never both, never neither.
+ */
+export const DEAD_LETTER = `
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+`;
+
+/**
+ * KEYS[1] the stream, KEYS[2] its dead-letter stream; ARGV the dead-letter ids to replay. Each is
+ * added to the stream again with its own fields (its idempotency key with it) and removed from
+ * the dead-letter stream in one step; returns how many were replayed.
+ */
+export const REPLAY = `
+local n = 0
+for _, id in ipairs(ARGV) do
+  local found = redis.call('XRANGE', KEYS[2], id, id)
+  if #found == 1 then
+    local fields, out = found[1][2], {}
+    for i = 1, #fields, 2 do
+      if string.sub(fields[i], 1, ${DEAD_FIELD.length}) ~= '${DEAD_FIELD}' then
+        out[#out + 1] = fields[i]
+        out[#out + 1] = fields[i + 1]
+      end
+    end
+    redis.call('XADD', KEYS[1], '*', unpack(out))
+    redis.call('XDEL', KEYS[2], id)
+    n = n + 1
+  end
+end
+return n
+`;

@@ -52,7 +52,7 @@ export class WriteBehindProducer<T extends ObjectLiteral> {
   readonly #upsert: EntryOperation;
 
   constructor(
-    private readonly context: RepositoryContext<T>,
+    readonly context: RepositoryContext<T>,
     readonly settings: WriteBehindSettings,
   ) {
     const { model } = context;
