@@ -132,7 +132,11 @@ export type {
 } from './coalescing/coalescer-metrics';
 export type { CreateBatchedOptions } from './coalescing/batched-create';
 export type { WriteBehindConfig, WhenFull } from './write-behind/write-behind-config';
-export type { EnqueueOptions, EnqueueReceipt } from './write-behind/write-behind-producer';
+export type {
+  Enqueued,
+  EnqueueOptions,
+  EnqueueReceipt,
+} from './write-behind/write-behind-producer';
 export type { StreamRedis } from './write-behind/stream-client';
 export { WriteBehindDrainer, type DrainReport } from './write-behind/write-behind-drainer';
 export {

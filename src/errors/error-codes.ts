@@ -65,8 +65,12 @@ export type DriverErrorCode =
 
 export type BulkErrorCode = 'BULK_OPERATION_FAILED' | 'BULK_WRITE_INCOMPLETE';
 
-/** Write-behind on Redis Streams: the stream is full, or Redis did not acknowledge an entry. */
-export type WriteBehindErrorCode = 'WRITE_BEHIND_FULL' | 'WRITE_BEHIND_ENQUEUE_FAILED';
+/**
+ * Write-behind on Redis Streams: the stream is full, Redis did not acknowledge an entry, or no
+ * drainer answered an `awaitStored` call in time.
+ */
+export type WriteBehindErrorCode =
+  'WRITE_BEHIND_FULL' | 'WRITE_BEHIND_ENQUEUE_FAILED' | 'WRITE_BEHIND_OUTCOME_UNKNOWN';
 
 /** Codes only a row of `BulkOperationResult.errors` carries; no error class throws them. */
 export type BulkRowCode = 'DUPLICATE_ID';
@@ -132,5 +136,6 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, true>> = Object.freeze({
   BULK_WRITE_INCOMPLETE: true,
   WRITE_BEHIND_FULL: true,
   WRITE_BEHIND_ENQUEUE_FAILED: true,
+  WRITE_BEHIND_OUTCOME_UNKNOWN: true,
   DUPLICATE_ID: true,
 });

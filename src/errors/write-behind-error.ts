@@ -36,4 +36,27 @@ export class WriteBehindError extends RepositoryError {
       { cause },
     );
   }
+
+  /** No drainer answered an `awaitStored` call in time: the entry may be stored, or may be later. */
+  static outcomeUnknown(
+    stream: string,
+    entryId: string,
+    idempotencyKey: string,
+    timeoutMs: number,
+  ): WriteBehindError {
+    return new WriteBehindError(
+      'WRITE_BEHIND_OUTCOME_UNKNOWN',
+      'unknown',
+      `${stream}: entry ${entryId} (idempotencyKey ${idempotencyKey}) is queued, but no drainer said within ${timeoutMs} ms whether it is stored; it may be stored now or later`,
+    );
+  }
+
+  /** The reply channel of `awaitStored` could not be subscribed to; nothing was enqueued. */
+  static notSubscribed(stream: string, timeoutMs: number): WriteBehindError {
+    return new WriteBehindError(
+      'WRITE_BEHIND_ENQUEUE_FAILED',
+      'not-applied',
+      `${stream}: could not subscribe to the reply channel within ${timeoutMs} ms; nothing was enqueued`,
+    );
+  }
 }

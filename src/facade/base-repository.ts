@@ -45,7 +45,7 @@ import type { QueryParams, RawQueryOptions } from '../query/raw-query-options';
 import { buildRepository, type RepositoryBuild } from './build-repository';
 import { boundContext, boundView } from './manager-binding';
 import { boundTransaction, versionedTarget } from './self-calls';
-import type { EnqueueOptions, EnqueueReceipt } from '../write-behind/write-behind-producer';
+import type { Enqueued, EnqueueOptions } from '../write-behind/write-behind-producer';
 
 /**
  * A validated, tenant-aware, soft-delete-aware repository for one entity.
@@ -307,13 +307,19 @@ export class BaseRepository<
 
   // ── write-behind ───────────────────────────────────────────────────────────
   /** {@link create}, queued on Redis for a `WriteBehindDrainer`: see docs/write-behind.md. */
-  enqueueCreate(dto: C, options: EnqueueOptions = {}): Promise<EnqueueReceipt> {
-    return this.#built.writeBehind.create(dto, options);
+  enqueueCreate<O extends EnqueueOptions = EnqueueOptions>(
+    dto: C,
+    options?: O,
+  ): Promise<Enqueued<T, O>> {
+    return this.#built.writeBehind.create(dto, options ?? {}) as Promise<Enqueued<T, O>>;
   }
 
   /** {@link enqueueCreate} of an upsert on `writeBehind.conflictTarget`. */
-  enqueueUpsert(dto: C, options: EnqueueOptions = {}): Promise<EnqueueReceipt> {
-    return this.#built.writeBehind.upsert(dto, options);
+  enqueueUpsert<O extends EnqueueOptions = EnqueueOptions>(
+    dto: C,
+    options?: O,
+  ): Promise<Enqueued<T, O>> {
+    return this.#built.writeBehind.upsert(dto, options ?? {}) as Promise<Enqueued<T, O>>;
   }
 
   // ── transactions ───────────────────────────────────────────────────────────

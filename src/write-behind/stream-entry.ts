@@ -14,6 +14,8 @@ export interface EntryPayload {
   readonly tenant: string | undefined;
   /** Written on its own (the single-row path), never in a batch. */
   readonly forceIndividual: boolean;
+  /** The pub/sub channel an `awaitStored` caller waits on for the outcome. */
+  readonly replyTo?: string;
 }
 
 // Field names of an entry: short, as they are stored with every entry.
@@ -22,6 +24,7 @@ const OPERATION = 'o';
 const VALUES = 'v';
 const TENANT = 't';
 const FORCE = 'f';
+const REPLY_TO = 'r';
 
 /** The entry as XADD's field/value list; values keep their types through Redis (cache codec). */
 export function entryFields(entry: EntryPayload): string[] {
@@ -36,6 +39,7 @@ export function entryFields(entry: EntryPayload): string[] {
   ];
   if (entry.tenant !== undefined) fields.push(TENANT, entry.tenant);
   if (entry.forceIndividual) fields.push(FORCE, '1');
+  if (entry.replyTo !== undefined) fields.push(REPLY_TO, entry.replyTo);
   return fields;
 }
 
@@ -70,5 +74,6 @@ export function parseEntry(fields: readonly string[]): EntryPayload | { readonly
     values: values as Record<string, unknown>,
     tenant: map.get(TENANT),
     forceIndividual: map.get(FORCE) === '1',
+    ...(map.has(REPLY_TO) ? { replyTo: map.get(REPLY_TO) } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { finiteAtLeast, oneOf, positiveInteger } from '../config/option-checks';
+import { finiteAtLeast, oneOf, positiveInteger, positiveNumber } from '../config/option-checks';
 import { OptionError } from '../errors';
 import type { StreamRedis } from './stream-client';
 
@@ -47,6 +47,14 @@ export interface WriteBehindConfig<T = Record<string, unknown>> {
    */
   readonly fullWaitMs?: number;
   /**
+   * How long an `awaitStored: true` call waits for a drainer's answer before it rejects with
+   * `WRITE_BEHIND_OUTCOME_UNKNOWN` (the entry stays queued).
+   * @default 30000
+   * Cost: a pending promise and a timer per waiting call; one pub/sub connection per repository
+   *   while any call waits.
+   */
+  readonly awaitStoredTimeoutMs?: number;
+  /**
    * The unique key `enqueueUpsert` upserts on, as property names.
    * @default the primary key
    */
@@ -61,6 +69,7 @@ export interface WriteBehindSettings {
   readonly maxPending: number;
   readonly whenFull: WhenFull;
   readonly fullWaitMs: number;
+  readonly awaitStoredTimeoutMs: number;
   readonly conflictTarget?: readonly string[];
 }
 
@@ -69,7 +78,12 @@ const WHEN_FULL: readonly WhenFull[] = ['reject', 'wait'];
 /** Checks a repository's `writeBehind` option; a wrong one is an `OptionError` naming it. */
 export function resolveWriteBehind<T>(config: WriteBehindConfig<T>): WriteBehindSettings {
   const { redis } = config;
-  if (redis === null || typeof redis !== 'object' || typeof redis.call !== 'function') {
+  if (
+    redis === null ||
+    typeof redis !== 'object' ||
+    typeof redis.call !== 'function' ||
+    typeof redis.duplicate !== 'function'
+  ) {
     throw OptionError.invalid('writeBehind.redis', 'an ioredis client', redis);
   }
   const keyPrefix = config.keyPrefix ?? 'tbr:wb:';
@@ -83,6 +97,10 @@ export function resolveWriteBehind<T>(config: WriteBehindConfig<T>): WriteBehind
     maxPending: positiveInteger('writeBehind.maxPending', config.maxPending ?? 100_000),
     whenFull: oneOf('writeBehind.whenFull', config.whenFull ?? 'reject', WHEN_FULL),
     fullWaitMs: finiteAtLeast('writeBehind.fullWaitMs', config.fullWaitMs ?? 5000, 0),
+    awaitStoredTimeoutMs: positiveNumber(
+      'writeBehind.awaitStoredTimeoutMs',
+      config.awaitStoredTimeoutMs ?? 30_000,
+    ),
     ...(config.conflictTarget ? { conflictTarget: config.conflictTarget } : {}),
   };
 }

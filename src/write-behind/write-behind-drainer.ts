@@ -10,6 +10,7 @@ import { resolveDrainerOptions, type DrainerOptions } from './drainer-options';
 import { planGroups, signatureOf } from './drain-plan';
 import { GroupStream, streamState, type RawEntry, type StreamState } from './group-stream';
 import { parseEntry } from './stream-entry';
+import { publishReply } from './reply-publisher';
 import { writeGroup } from './group-writer';
 import { producerOf } from './write-behind-targets';
 
@@ -214,7 +215,7 @@ export class WriteBehindDrainer {
         results = await writeGroup(target.context, group, this.#appliedKeys, Date.now);
       } catch (error) {
         this.#stats.failedBatches++;
-        await this.#groupFailed(stream, group, error, report);
+        await this.#groupFailed(target, stream, group, error, report);
         continue;
       }
       const done: string[] = [];
@@ -227,6 +228,7 @@ export class WriteBehindDrainer {
           : results[i]!;
         if (result.kind === 'failed') {
           await this.#deadLetter(stream, entry.id, entry.fields, result, report);
+          await this.#reply(target, entry, result);
           continue;
         }
         done.push(entry.id);
@@ -237,6 +239,10 @@ export class WriteBehindDrainer {
         }
       }
       await stream.ack(done);
+      for (let i = 0; i < group.length; i++) {
+        const result = results[i]!;
+        if (result.kind !== 'failed') await this.#reply(target, group[i]!, result);
+      }
       report.stored += stored;
       this.#stats.batch(group.length, performance.now() - started, stored);
     }
@@ -293,6 +299,7 @@ export class WriteBehindDrainer {
    * it) never count; any other error dead-letters the entries delivered `maxAttempts` times.
    */
   async #groupFailed(
+    target: Target,
     stream: GroupStream,
     group: readonly DrainEntry[],
     error: unknown,
@@ -308,7 +315,22 @@ export class WriteBehindDrainer {
       const attempts = deliveries.get(entry.id) ?? 1;
       if (attempts >= this.options.maxAttempts) {
         await this.#deadLetter(stream, entry.id, entry.fields, { code, message }, report, attempts);
+        await this.#reply(target, entry, {
+          kind: 'failed',
+          code: code as 'DATABASE_ERROR',
+          message,
+        });
       } else report.retrying++;
+    }
+  }
+
+  /** Answers an `awaitStored` caller; a failure to answer never fails the drain. */
+  async #reply(target: Target, entry: DrainEntry, result: EntryResult): Promise<void> {
+    if (entry.payload.replyTo === undefined) return;
+    try {
+      await publishReply(this.options.redis, target.context, entry, result);
+    } catch (error) {
+      this.lastError = error;
     }
   }
 

@@ -9,6 +9,8 @@ import { backoffDelay, pause } from '../transactions/backoff';
 import { entryFields, type EntryOperation } from './stream-entry';
 import { StreamKeys } from './stream-keys';
 import { ENQUEUE } from './stream-scripts';
+import { ReplyWaiters } from './reply-waiters';
+import { replyError, storedRow } from './stored-reply';
 import type { WhenFull, WriteBehindSettings } from './write-behind-config';
 
 /** Options of one `enqueueCreate` / `enqueueUpsert` call. */
@@ -28,7 +30,18 @@ export interface EnqueueOptions {
   readonly tenantId?: string;
   /** Overrides the repository's `writeBehind.whenFull` for this call. */
   readonly whenFull?: WhenFull;
+  /**
+   * Resolve with the stored entity (its real id) once a drainer has written it, or reject with
+   * the entry's own typed error; after `writeBehind.awaitStoredTimeoutMs` with
+   * `WRITE_BEHIND_OUTCOME_UNKNOWN`.
+   * @default false (resolve once Redis has the entry)
+   * Cost: the caller waits for a drainer; the entry carries a reply channel.
+   */
+  readonly awaitStored?: boolean;
 }
+
+/** What an enqueue call resolves to: the receipt, or with `awaitStored: true` the stored row. */
+export type Enqueued<T, O> = O extends { readonly awaitStored: true } ? T : EnqueueReceipt;
 
 /** What Redis acknowledged: the entry's stream id and its idempotency key. */
 export interface EnqueueReceipt {
@@ -50,6 +63,7 @@ const FULL_BACKOFF = { retryDelayMs: 5, backoffMultiplier: 2, maxRetryDelayMs: 2
 export class WriteBehindProducer<T extends ObjectLiteral> {
   readonly keys: StreamKeys;
   readonly #upsert: EntryOperation;
+  #replies?: ReplyWaiters;
 
   constructor(
     readonly context: RepositoryContext<T>,
@@ -66,11 +80,11 @@ export class WriteBehindProducer<T extends ObjectLiteral> {
     };
   }
 
-  create(dto: unknown, options: EnqueueOptions): Promise<EnqueueReceipt> {
+  create(dto: unknown, options: EnqueueOptions): Promise<EnqueueReceipt | T> {
     return this.#enqueue({ kind: 'create' }, dto, options);
   }
 
-  upsert(dto: unknown, options: EnqueueOptions): Promise<EnqueueReceipt> {
+  upsert(dto: unknown, options: EnqueueOptions): Promise<EnqueueReceipt | T> {
     return this.#enqueue(this.#upsert, dto, options);
   }
 
@@ -78,7 +92,7 @@ export class WriteBehindProducer<T extends ObjectLiteral> {
     operation: EntryOperation,
     dto: unknown,
     options: EnqueueOptions,
-  ): Promise<EnqueueReceipt> {
+  ): Promise<EnqueueReceipt | T> {
     const { context } = this;
     const idempotencyKey = options.idempotencyKey ?? randomUUID();
     if (
@@ -103,10 +117,30 @@ export class WriteBehindProducer<T extends ObjectLiteral> {
     const tenant = context.tenant.forWrite(options.tenantId, false);
     const values = { ...(await context.validated('create', dto)) };
     context.tenant.stamp(values, tenant);
-    const fields = entryFields({ idempotencyKey, operation, values, tenant, forceIndividual });
     const stream = this.keys.streamFor(idempotencyKey);
-    const entryId = await this.#append(stream, fields, whenFull);
-    return { entryId, idempotencyKey };
+    const entry = { idempotencyKey, operation, values, tenant, forceIndividual };
+    if (!booleanFlag('awaitStored', options.awaitStored ?? false)) {
+      const entryId = await this.#append(stream, entryFields(entry), whenFull);
+      return { entryId, idempotencyKey };
+    }
+    const { redis, keyPrefix, awaitStoredTimeoutMs } = this.settings;
+    this.#replies ??= new ReplyWaiters(redis, keyPrefix, awaitStoredTimeoutMs);
+    // Subscribed before the entry exists: the drainer's answer cannot come too early.
+    const wait = await this.#replies.wait(idempotencyKey, stream);
+    let entryId: string;
+    try {
+      entryId = await this.#append(
+        stream,
+        entryFields({ ...entry, replyTo: this.#replies.channel }),
+        whenFull,
+      );
+    } catch (error) {
+      wait.cancel();
+      throw error;
+    }
+    const reply = await wait.reply(entryId);
+    if ('row' in reply) return storedRow<T>(reply, context.model.prototype);
+    throw replyError(context.model.name, reply);
   }
 
   /** XADD through the script, retried with a backoff while the stream is full and asked to wait. */

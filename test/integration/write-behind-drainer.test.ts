@@ -1,6 +1,9 @@
 import Redis from 'ioredis';
 import {
+  ConflictError,
+  ConstraintViolationError,
   LruCacheStore,
+  WriteBehindError,
   WriteBehindAppliedKeysMigration,
   WriteBehindDrainer,
   drainerOptionsFromEnv,
@@ -270,6 +273,86 @@ const person = (i: number, extra: Partial<CreateEmployeeDto> = {}): CreateEmploy
       await d.stop();
       expect((await storedEmployees(db.dataSource)).length).toBe(120);
       expect((await d.metrics()).entities.Employee.pending).toBe(0);
+    });
+
+    it('awaitStored: each concurrent caller gets its own stored row with its real id, or its own typed error', async () => {
+      const repo = repository();
+      await repo.create(person(5));
+      const d = drainer([repo], { blockMs: 20 });
+      d.start();
+      const calls = Array.from({ length: 20 }, (_, i) =>
+        i === 5
+          ? repo.enqueueCreate(person(5), { awaitStored: true })
+          : i === 9
+            ? repo.enqueueCreate(person(9, { salary: -1 }), { awaitStored: true })
+            : repo.enqueueCreate(person(i, { department: i % 2 ? null : 'eng' }), {
+                awaitStored: true,
+              }),
+      );
+      const settled = await Promise.allSettled(calls);
+      const stored = new Map((await storedEmployees(db.dataSource)).map((r) => [r.id, r]));
+      settled.forEach((outcome, i) => {
+        if (i === 5 || i === 9) {
+          expect(outcome.status).toBe('rejected');
+          const error = (outcome as PromiseRejectedResult).reason as unknown;
+          expect(error).toBeInstanceOf(i === 5 ? ConflictError : ConstraintViolationError);
+          return;
+        }
+        const row = (outcome as PromiseFulfilledResult<Employee>).value;
+        expect(row).toBeInstanceOf(Employee);
+        expect(row.email).toBe(`p${i}@example.com`);
+        expect(row.createdAt).toBeInstanceOf(Date);
+        expect(stored.get(row.id)?.email).toBe(row.email);
+        expect(stored.get(row.id)?.createdAt.getTime()).toBe(row.createdAt.getTime());
+      });
+      expect(stored.size).toBe(19);
+    });
+
+    it('awaitStored with no drainer running says the outcome is unknown; the entry is drained later, and a retry with its key gets the row', async () => {
+      const repo = repository({ awaitStoredTimeoutMs: 200 });
+      const error = await repo
+        .enqueueCreate(person(1), { awaitStored: true, idempotencyKey: 'slow-1' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WriteBehindError);
+      expect(error).toMatchObject({ code: 'WRITE_BEHIND_OUTCOME_UNKNOWN', outcome: 'unknown' });
+      const d = drainer([repo], { blockMs: 20 });
+      expect(await d.drainOnce()).toMatchObject({ stored: 1 });
+      d.start();
+      const again = await repo.enqueueCreate(person(1), {
+        awaitStored: true,
+        idempotencyKey: 'slow-1',
+      });
+      const rows = await storedEmployees(db.dataSource);
+      expect(rows.map((r) => r.id)).toEqual([again.id]);
+    });
+
+    it('awaitStored: a caller whose entry a dead drainer had taken gets its row from the drainer that takes over', async () => {
+      const repo = repository();
+      const stream = `${prefix}{Employee:0}`;
+      await redis.xgroup('CREATE', stream, 'tbr-drainers', '0', 'MKSTREAM');
+      const waiting = repo.enqueueCreate(person(3), { awaitStored: true });
+      // The entry is taken by a consumer that dies with it.
+      let taken: unknown[] = [];
+      for (let tries = 0; tries < 200 && taken.length === 0; tries++) {
+        const read = (await redis.xreadgroup(
+          'GROUP',
+          'tbr-drainers',
+          'dead',
+          'COUNT',
+          1,
+          'STREAMS',
+          stream,
+          '>',
+        )) as [string, unknown[]][] | null;
+        taken = read?.[0]?.[1] ?? [];
+        if (taken.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(taken).toHaveLength(1);
+      const d = drainer([repo], { claimIdleMs: 100, blockMs: 20, consumer: 'survivor' });
+      d.start();
+      const row = await waiting;
+      expect((await storedEmployees(db.dataSource)).map((r) => r.id)).toEqual([row.id]);
+      expect((await d.metrics()).redeliveries).toBe(1);
     });
 
     it('with BATCHED_CREATE_ENABLED=false writes every entry on its own', async () => {
