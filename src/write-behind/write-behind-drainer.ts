@@ -156,6 +156,9 @@ export class WriteBehindDrainer {
         const report = await this.#round(block);
         idle = report.read === 0;
         failures = 0;
+        // Every stream in backoff: nothing blocked, so wait here for the first to be due.
+        const due = this.#firstDue();
+        if (due > Date.now()) await pause(Math.min(due - Date.now(), this.options.blockMs));
         const pruneEvery = Math.max(60_000, this.options.retentionMs / 10);
         if (Date.now() - this.#lastPrune > pruneEvery) await this.pruneAppliedKeys();
       } catch (error) {
@@ -164,6 +167,17 @@ export class WriteBehindDrainer {
         await pause(backoffDelay(++failures, FAILURE_BACKOFF));
       }
     }
+  }
+
+  /** When the next stream may be read: now, unless every stream is in backoff. */
+  #firstDue(): number {
+    let first = Infinity;
+    for (const target of this.#targets) {
+      for (const stream of target.streams) {
+        first = Math.min(first, this.#backoff.get(stream)?.until ?? 0);
+      }
+    }
+    return first;
   }
 
   async #round(blockMs: number | undefined): Promise<DrainReport> {
