@@ -6,7 +6,7 @@ import { WriteBehindError } from '../errors';
 import { decodeReply, type StoredReply } from './stored-reply';
 
 /** A subscription with no waiter left is closed after this long. */
-const IDLE_CLOSE_MS = 1000;
+const IDLE_CLOSE_MS = 100;
 
 interface Waiter {
   settle(reply: StoredReply): void;
