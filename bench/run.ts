@@ -16,6 +16,7 @@ import { icontainsSuite } from './suites/icontains';
 import { lockingSuite } from './suites/locking';
 import { rawQuerySuite } from './suites/raw-query';
 import { streamSuite } from './suites/stream';
+import { writeBehindSuite } from './suites/write-behind';
 
 const SUITES: Readonly<
   Record<string, { title: string; run: (d: DialectName) => Promise<ReportRow[]> }>
@@ -49,6 +50,10 @@ const SUITES: Readonly<
   icontains: {
     title: 'icontains on SQLite: the Unicode tbr_lower() against the ASCII-only LOWER()',
     run: (d) => icontainsSuite(d, Number(process.env.BENCH_ICONTAINS_N ?? 20_000)),
+  },
+  'write-behind': {
+    title: 'Write-behind: enqueueCreate() vs create()/createBatched(), drainer vs bulkCreate',
+    run: (d) => writeBehindSuite(d, Number(process.env.BENCH_WB_N ?? 5000)),
   },
   'raw-query': {
     title: 'Raw queries: repo.query() vs DataSource.query()',
