@@ -28,6 +28,10 @@ export interface DeadLetterReason {
  */
 export class GroupStream {
   #ready = false;
+  /** Whether this consumer may hold pending entries of its own: at start, and after a failure. */
+  #ownDue = true;
+  /** When idle entries of other consumers were last claimed. */
+  #claimedAt = -Infinity;
 
   constructor(
     private readonly redis: StreamRedis,
@@ -41,9 +45,16 @@ export class GroupStream {
   async read(count: number, claimIdleMs: number, blockMs?: number): Promise<StreamRead> {
     await this.#ensureGroup();
     try {
-      const own = await this.#readGroup(count, '0');
-      const entries: RawEntry[] = [...own];
-      if (entries.length < count) {
+      const entries: RawEntry[] = [];
+      if (this.#ownDue) {
+        entries.push(...(await this.#readGroup(count, '0')));
+        this.#ownDue = entries.length >= count;
+      }
+      // Another consumer's entry is claimable only after claimIdleMs: looking more often than
+      // every half of it finds nothing new, and costs a round trip per round.
+      const now = Date.now();
+      if (entries.length < count && now - this.#claimedAt >= claimIdleMs / 2) {
+        this.#claimedAt = now;
         const claimed = (await this.redis.call(
           'XAUTOCLAIM',
           this.stream,
@@ -64,8 +75,17 @@ export class GroupStream {
     } catch (error) {
       // The group is gone (a Redis that lost its data): made again on the next read.
       if (String((error as Error).message).startsWith('NOGROUP')) this.#ready = false;
+      this.#ownDue = true;
       throw error;
     }
+  }
+
+  /**
+   * Entries read may still be pending with this consumer (their group failed, or the round
+   * stopped): the next read starts with them.
+   */
+  resumeOwn(): void {
+    this.#ownDue = true;
   }
 
   async ack(ids: readonly string[]): Promise<void> {

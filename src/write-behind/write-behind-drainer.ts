@@ -187,7 +187,12 @@ export class WriteBehindDrainer {
         if (this.#stopping && blockMs !== undefined) return report;
         const backoff = this.#backoff.get(stream);
         if (backoff && Date.now() < backoff.until) continue;
-        await this.#drainStream(target, stream, blockMs, report);
+        try {
+          await this.#drainStream(target, stream, blockMs, report);
+        } catch (error) {
+          stream.resumeOwn();
+          throw error;
+        }
       }
     }
     return report;
@@ -262,6 +267,7 @@ export class WriteBehindDrainer {
     }
     // Entries left pending are read again after a backoff; the stream's other work waits too.
     if (report.retrying > retryingBefore) {
+      stream.resumeOwn();
       const previous = this.#backoff.get(stream)?.failures ?? 0;
       const delay = backoffDelay(previous + 1, FAILURE_BACKOFF);
       this.#backoff.set(stream, { failures: previous + 1, until: Date.now() + delay });

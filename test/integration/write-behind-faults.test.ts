@@ -52,13 +52,19 @@ redisSuite('write-behind across a Redis crash (appendonly yes, appendfsync alway
   beforeAll(async () => {
     await server.start();
     db = await openOrders(TARGETS.includes('postgres') ? 'postgres' : 'sqlite');
-    redis = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 20 });
+    // No offline queue: a command sent while Redis is down fails at once instead of waiting.
+    redis = new Redis(server.url, {
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 20,
+      enableOfflineQueue: false,
+    });
     redis.on('error', () => undefined);
+    await new Promise((resolve) => redis.once('ready', resolve));
   });
   afterAll(async () => {
-    redis.disconnect();
     await server.crash();
-    await db.dataSource.destroy();
+    redis?.disconnect();
+    await db?.dataSource.destroy();
   });
 
   it('no acknowledged entry is lost when Redis is killed mid-run and restarted; a retried unknown one is stored once', async () => {

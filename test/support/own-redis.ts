@@ -34,9 +34,13 @@ export class OwnRedis {
     for (let tries = 0; ; tries++) {
       try {
         const { stdout } = await run('redis-cli', ['-p', String(this.port), 'ping']);
+        // A PONG from a server left on the port by an earlier run is not ours: refuse it.
+        if (server.exitCode !== null || server.signalCode !== null) {
+          throw new Error(`redis-server could not start on port ${this.port} (is it taken?)`);
+        }
         if (stdout.trim() === 'PONG') return;
       } catch (error) {
-        if (tries > 200) throw error;
+        if (tries > 200 || server.exitCode !== null) throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

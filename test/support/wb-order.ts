@@ -1,14 +1,15 @@
-import { IsInt, IsOptional, IsString, Length } from 'class-validator';
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, type DataSource } from 'typeorm';
+import { IsInt, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, type DataSource } from 'typeorm';
 import { BaseRepository, type RepositoryOptions } from '../../src';
 
 /**
- * An order queued through write-behind: a client-side UUID key, a unique code, a NOT NULL
+ * An order queued through write-behind: a UUID key the producer chooses (a generated one needs a
+ * PostgreSQL extension that concurrent test schemas would race to install), a unique code, a NOT NULL
  * quantity the DTO lets through as null (so the database refuses it), a bigint and a non-ASCII note.
  */
 @Entity('wb_orders')
 export class WbOrder {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
   @Column({ type: String, length: 60, unique: true })
@@ -28,6 +29,9 @@ export class WbOrder {
 }
 
 export class CreateWbOrderDto {
+  @IsUUID()
+  id!: string;
+
   @IsString()
   @Length(1, 60)
   code!: string;
@@ -58,6 +62,7 @@ export class WbOrderRepository extends BaseRepository<WbOrder, CreateWbOrderDto>
 /** The order number `i` of a crash run: every 200th is refused (NOT NULL) or repeats a code. */
 export function orderOf(i: number): CreateWbOrderDto {
   return {
+    id: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`,
     code: i % 200 === 71 ? `o-${i - 1}` : `o-${i}`,
     qty: i % 200 === 17 ? null : (i % 7) + 1,
     amount: String(9_007_199_254_740_993n + BigInt(i)),
