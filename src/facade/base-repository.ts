@@ -307,18 +307,12 @@ export class BaseRepository<
 
   // ── write-behind ───────────────────────────────────────────────────────────
   /** {@link create}, queued on Redis for a `WriteBehindDrainer`: see docs/write-behind.md. */
-  enqueueCreate<O extends EnqueueOptions = EnqueueOptions>(
-    dto: C,
-    options?: O,
-  ): Promise<Enqueued<T, O>> {
+  enqueueCreate<O extends EnqueueOptions>(dto: C, options?: O): Promise<Enqueued<T, O>> {
     return this.#built.writeBehind.create(dto, options ?? {}) as Promise<Enqueued<T, O>>;
   }
 
   /** {@link enqueueCreate} of an upsert on `writeBehind.conflictTarget`. */
-  enqueueUpsert<O extends EnqueueOptions = EnqueueOptions>(
-    dto: C,
-    options?: O,
-  ): Promise<Enqueued<T, O>> {
+  enqueueUpsert<O extends EnqueueOptions>(dto: C, options?: O): Promise<Enqueued<T, O>> {
     return this.#built.writeBehind.upsert(dto, options ?? {}) as Promise<Enqueued<T, O>>;
   }
 
