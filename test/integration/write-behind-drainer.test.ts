@@ -355,6 +355,24 @@ const person = (i: number, extra: Partial<CreateEmployeeDto> = {}): CreateEmploy
       expect((await d.metrics()).redeliveries).toBe(1);
     });
 
+    it('pruneAppliedKeys removes the keys older than retentionMs, and only those', async () => {
+      const repo = repository();
+      const d = drainer([repo], { retentionMs: 60_000 });
+      await repo.enqueueCreate(person(1), { idempotencyKey: 'fresh' });
+      await d.drainOnce();
+      const q = (n: string) => db.dataSource.driver.escape(n);
+      const old = Date.now() - 120_000;
+      await db.dataSource.query(
+        `INSERT INTO ${q('tbr_write_behind_applied')} (${q('entity')}, ${q('idempotency_key')}, ${q('entity_id')}, ${q('applied_at')}) VALUES ('Employee', 'stale', NULL, ${old})`,
+      );
+      expect(await applied()).toBe(2);
+      expect(await d.pruneAppliedKeys()).toBe(1);
+      const left = (await db.dataSource.query(
+        `SELECT ${q('idempotency_key')} AS k FROM ${q('tbr_write_behind_applied')}`,
+      )) as { k: string }[];
+      expect(left.map((r) => r.k)).toEqual(['fresh']);
+    });
+
     it('with BATCHED_CREATE_ENABLED=false writes every entry on its own', async () => {
       const repo = repository();
       for (let i = 0; i < 4; i++) await repo.enqueueCreate(person(i));
