@@ -17,6 +17,7 @@ import { lockingSuite } from './suites/locking';
 import { rawQuerySuite } from './suites/raw-query';
 import { sqliteDriversSuite } from './suites/sqlite-drivers';
 import { streamSuite } from './suites/stream';
+import { writeBehindSuite } from './suites/write-behind';
 
 const SUITES: Readonly<
   Record<string, { title: string; run: (d: DialectName) => Promise<ReportRow[]> }>
@@ -59,6 +60,10 @@ const SUITES: Readonly<
         Number(process.env.BENCH_N ?? 2000),
         Number(process.env.BENCH_BULK_N ?? 20_000),
       ),
+  },
+  'write-behind': {
+    title: 'Write-behind: enqueueCreate() vs create()/createBatched(), drainer vs bulkCreate',
+    run: (d) => writeBehindSuite(d, Number(process.env.BENCH_WB_N ?? 5000)),
   },
   'raw-query': {
     title: 'Raw queries: repo.query() vs DataSource.query()',

@@ -135,6 +135,26 @@ export type {
   IndividualReason,
 } from './coalescing/coalescer-metrics';
 export type { CreateBatchedOptions } from './coalescing/batched-create';
+export type { WriteBehindConfig, WhenFull } from './write-behind/write-behind-config';
+export type {
+  Enqueued,
+  EnqueueOptions,
+  EnqueueReceipt,
+} from './write-behind/write-behind-producer';
+export type { StreamRedis } from './write-behind/stream-client';
+export { WriteBehindDrainer, type DrainReport } from './write-behind/write-behind-drainer';
+export {
+  DEFAULT_DRAINER_OPTIONS,
+  drainerOptionsFromEnv,
+  type DrainerOptions,
+} from './write-behind/drainer-options';
+export type { WriteBehindMetrics } from './write-behind/drainer-metrics';
+export type { StreamState } from './write-behind/group-stream';
+export type { DeadLetter } from './write-behind/dead-letters';
+export {
+  DEFAULT_APPLIED_KEYS_TABLE,
+  WriteBehindAppliedKeysMigration,
+} from './write-behind/applied-keys-migration';
 export { withTransaction, type TransactionWork } from './transactions/with-transaction';
 export {
   DEFAULT_RETRY_CONFIG,

@@ -4,7 +4,7 @@ import { ConflictError, ConstraintViolationError, InvalidDataError } from '../er
 export type RowLevelError = ConflictError | ConstraintViolationError | InvalidDataError;
 
 /** Errors caused by one row's data; a bulk call isolates and reports them instead of failing. */
-function isRowLevelError(error: unknown): error is RowLevelError {
+export function isRowLevelError(error: unknown): error is RowLevelError {
   return (
     error instanceof ConflictError ||
     error instanceof ConstraintViolationError ||

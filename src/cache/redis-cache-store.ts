@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RedisClusterClient, RedisNodeClient } from './redis-client';
 import { callback, finiteAtLeast } from '../config/option-checks';
 import { decodeValue, encodeValue } from './cache-codec';
@@ -17,6 +16,7 @@ import {
   INIT_GENERATIONS_SCRIPT,
   initialGeneration,
   INVALIDATE_SCRIPT,
+  RedisScript,
 } from './redis-scripts';
 import { subscribeRedis } from './redis-subscription';
 import { RedisWarmingCoordination } from './redis-warming-coordination';
@@ -61,16 +61,9 @@ interface RedisLease extends CacheLease {
   readonly rowGen: string;
 }
 
-class Script {
-  readonly sha: string;
-  constructor(readonly lua: string) {
-    this.sha = createHash('sha1').update(lua).digest('hex');
-  }
-}
-
-const INIT_GENERATIONS = new Script(INIT_GENERATIONS_SCRIPT);
-const FILL = new Script(FILL_SCRIPT);
-const INVALIDATE = new Script(INVALIDATE_SCRIPT);
+const INIT_GENERATIONS = new RedisScript(INIT_GENERATIONS_SCRIPT);
+const FILL = new RedisScript(FILL_SCRIPT);
+const INVALIDATE = new RedisScript(INVALIDATE_SCRIPT);
 
 /**
  * The shared store, on ioredis (a single node or `Redis.Cluster`). Entries of one namespace share
@@ -241,8 +234,8 @@ export class RedisCacheStore implements SharedCacheTier {
     return subscribeRedis(this.redis, channel, subscriber);
   }
 
-  #run(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
-    return this.#guarded(() => this.#eval(script, keys, args));
+  #run(script: RedisScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+    return this.#guarded(() => script.run(this.redis, keys, args));
   }
 
   /** Runs a command with the timeout; `undefined` when Redis is unavailable (counted, warned). */
@@ -302,15 +295,6 @@ export class RedisCacheStore implements SharedCacheTier {
       redis.once('end', onEnd);
     });
     return this.#connecting;
-  }
-
-  async #eval(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
-    try {
-      return await this.redis.evalsha(script.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-      return this.redis.eval(script.lua, keys.length, ...keys, ...args);
-    }
   }
 
   #failed(error: unknown, warn = true): void {

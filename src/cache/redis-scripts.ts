@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import type { RedisClient } from './redis-client';
+
 /**
  * The Lua scripts of {@link RedisCacheStore} (reads are a plain MGET). Each runs atomically on the
  * server, which is what makes "fill only if no write happened since the read" a single step.
@@ -38,4 +41,26 @@ return 1
 /** A starting generation that no earlier generation of the same key can equal. */
 export function initialGeneration(): string {
   return String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
+}
+
+/** A Lua script run by its SHA1 (EVALSHA), sent whole only when the server does not have it. */
+export class RedisScript {
+  readonly sha: string;
+
+  constructor(readonly lua: string) {
+    this.sha = createHash('sha1').update(lua).digest('hex');
+  }
+
+  async run(
+    redis: Pick<RedisClient, 'eval' | 'evalsha'>,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
+      return redis.eval(this.lua, keys.length, ...keys, ...args);
+    }
+  }
 }

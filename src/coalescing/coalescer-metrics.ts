@@ -1,3 +1,5 @@
+import { SignatureVariations } from './signature-variations';
+
 /** A histogram's state: fixed buckets, so recording allocates nothing. */
 export interface HistogramSnapshot {
   /** Upper bounds of the buckets, ascending. */
@@ -115,8 +117,7 @@ export interface CoalescerMetrics {
   readonly backpressureWaits: number;
 }
 
-/** Distinct column signatures remembered per entity, so that odd input cannot grow memory. */
-export const MAX_TRACKED_SIGNATURES = 1000;
+export { MAX_TRACKED_SIGNATURES } from './signature-variations';
 
 const ENTRIES_BOUNDS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
 const TIME_BOUNDS = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
@@ -128,7 +129,6 @@ export class CoalescerStats {
   batchedEntries = 0;
   fallbacks = 0;
   failedBatches = 0;
-  schemaVariationAlerts = 0;
   peakPending = 0;
   backpressureWaits = 0;
   readonly #entriesPerBatch = new Histogram(ENTRIES_BOUNDS);
@@ -141,18 +141,11 @@ export class CoalescerStats {
     belowMinBatch: 0,
   };
   readonly #errors = new Map<string, number>();
-  readonly #signatures = new Map<string, Set<string>>();
+  readonly #signatures = new SignatureVariations();
 
   /** Remembers the signature an entry of `entity` had. */
   signature(entity: string, signature: string): void {
-    let seen = this.#signatures.get(entity);
-    if (!seen) {
-      seen = new Set();
-      this.#signatures.set(entity, seen);
-    }
-    if (seen.has(signature) || seen.size >= MAX_TRACKED_SIGNATURES) return;
-    if (seen.size > 0) this.schemaVariationAlerts++;
-    seen.add(signature);
+    this.#signatures.observe(entity, signature);
   }
 
   individual(reason: IndividualReason, count = 1): void {
@@ -188,10 +181,8 @@ export class CoalescerStats {
       fallbacks: this.fallbacks,
       failedBatches: this.failedBatches,
       errors: Object.fromEntries(this.#errors),
-      schemaVariations: Object.fromEntries(
-        [...this.#signatures].map(([entity, seen]) => [entity, seen.size]),
-      ),
-      schemaVariationAlerts: this.schemaVariationAlerts,
+      schemaVariations: this.#signatures.perEntity(),
+      schemaVariationAlerts: this.#signatures.alerts,
       pending,
       peakPending: this.peakPending,
       waiting,

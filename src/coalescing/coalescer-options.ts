@@ -1,10 +1,5 @@
-import {
-  booleanFlag,
-  finiteAtLeast,
-  flagText,
-  positiveInteger,
-  positiveIntegerText,
-} from '../config/option-checks';
+import { batchingFromEnv } from '../config/batching-env';
+import { booleanFlag, finiteAtLeast, positiveInteger } from '../config/option-checks';
 import { ConfigurationError } from '../errors';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -100,16 +95,11 @@ export function resolveCoalescerOptions(options: Partial<CoalescerOptions> = {})
  * Unset or empty variables are left out. Anything else is an `OptionError` naming the variable. Nothing reads the environment unless this is called.
  */
 export function coalescerOptionsFromEnv(env: Env = process.env): Partial<CoalescerOptions> {
-  const options: { -readonly [K in keyof CoalescerOptions]?: CoalescerOptions[K] } = {};
-  const enabled = env.BATCHED_CREATE_ENABLED;
-  if (enabled !== undefined && enabled !== '') {
-    options.enabled = flagText('BATCHED_CREATE_ENABLED', enabled);
-  }
-  const size = env.INSERT_BATCH_SIZE;
-  if (size !== undefined && size !== '') {
-    options.maxBatchSize = positiveIntegerText('INSERT_BATCH_SIZE', size);
-  }
-  return options;
+  const { enabled, batchSize } = batchingFromEnv(env);
+  return {
+    ...(enabled === undefined ? {} : { enabled }),
+    ...(batchSize === undefined ? {} : { maxBatchSize: batchSize }),
+  };
 }
 
 function withoutUndefined<O extends object>(options: O): Partial<O> {

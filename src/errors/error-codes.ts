@@ -68,6 +68,13 @@ export type DriverErrorCode =
 
 export type BulkErrorCode = 'BULK_OPERATION_FAILED' | 'BULK_WRITE_INCOMPLETE';
 
+/**
+ * Write-behind on Redis Streams: the stream is full, Redis did not acknowledge an entry, or no
+ * drainer answered an `awaitStored` call in time.
+ */
+export type WriteBehindErrorCode =
+  'WRITE_BEHIND_FULL' | 'WRITE_BEHIND_ENQUEUE_FAILED' | 'WRITE_BEHIND_OUTCOME_UNKNOWN';
+
 /** Codes only a row of `BulkOperationResult.errors` carries; no error class throws them. */
 export type BulkRowCode = 'DUPLICATE_ID';
 
@@ -81,6 +88,7 @@ export type ErrorCode =
   | ConfigurationErrorCode
   | DriverErrorCode
   | BulkErrorCode
+  | WriteBehindErrorCode
   | BulkRowCode;
 
 /** Every {@link ErrorCode}, for the runtime: the compiler checks this list against the type. */
@@ -131,5 +139,8 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, true>> = Object.freeze({
   DATABASE_BUSY: true,
   BULK_OPERATION_FAILED: true,
   BULK_WRITE_INCOMPLETE: true,
+  WRITE_BEHIND_FULL: true,
+  WRITE_BEHIND_ENQUEUE_FAILED: true,
+  WRITE_BEHIND_OUTCOME_UNKNOWN: true,
   DUPLICATE_ID: true,
 });

@@ -15,6 +15,7 @@ export {
   type TransactionErrorCode,
   type TransientErrorCode,
   type ValidationErrorCode,
+  type WriteBehindErrorCode,
 } from './error-codes';
 export {
   MergeConflictError,
@@ -42,4 +43,5 @@ export {
   BulkWriteIncompleteError,
   type BulkWriteProgress,
 } from './bulk-errors';
+export { WriteBehindError } from './write-behind-error';
 export { mayHaveWritten } from './may-have-written';

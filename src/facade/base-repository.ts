@@ -43,9 +43,9 @@ import type { TransactionOptions } from '../transactions/transaction-options';
 import { rawQuery } from '../query/raw-query';
 import type { QueryParams, RawQueryOptions } from '../query/raw-query-options';
 import { buildRepository, type RepositoryBuild } from './build-repository';
-import { CallContext } from './call-context';
 import { boundView } from './manager-binding';
 import { boundTransaction, versionedTarget } from './self-calls';
+import type { Enqueued, EnqueueOptions } from '../write-behind/write-behind-producer';
 
 /**
  * A validated, tenant-aware, soft-delete-aware repository for one entity.
@@ -71,12 +71,9 @@ export class BaseRepository<
   readonly #built: RepositoryBuild<T>;
   /** Re-runs popular queries into the cache; present when the repository is cached. */
   private readonly warmer?: CacheWarmer;
-  /** Picks the context each call runs on. */
-  readonly #calls: CallContext<T>;
 
   constructor(dataSource: DataSource, target: EntityTarget<T>, options: RepositoryOptions<T>) {
-    this.#built = buildRepository(dataSource, target, options);
-    this.#calls = new CallContext(this.#built.context);
+    this.#built = buildRepository(dataSource, target, options, this);
     this.warmer = this.#built.warmer;
   }
 
@@ -85,7 +82,7 @@ export class BaseRepository<
    * runs on: a bound one ({@link withManager}), an ambient transaction's, or the DataSource's.
    */
   protected get context(): RepositoryContext<T> {
-    return this.#calls.of(this);
+    return this.#built.calls.of(this);
   }
 
   /** The entity's resolved metadata: columns, primary key, version and date columns. */
@@ -108,7 +105,6 @@ export class BaseRepository<
   }
 
   // ── reads ──────────────────────────────────────────────────────────────────
-
   /**
    * The row with this primary key, or `null` (also when soft-deleted or another tenant's).
    * Served from the cache when the repository has one.
@@ -141,7 +137,6 @@ export class BaseRepository<
   }
 
   // ── writes ─────────────────────────────────────────────────────────────────
-
   /** Validates `dto`, stamps the tenant, inserts, and returns the stored row. */
   create(dto: C): Promise<T> {
     return this.#writes().create(dto);
@@ -170,7 +165,6 @@ export class BaseRepository<
   }
 
   // ── bulk ───────────────────────────────────────────────────────────────────
-
   /**
    * Inserts many rows at the database's bulk speed. Every row ends up either stored or listed in
    * `errors` with its input index. See docs/bulk-operations.md.
@@ -213,7 +207,6 @@ export class BaseRepository<
   }
 
   // ── caching ────────────────────────────────────────────────────────────────
-
   /**
    * Re-runs the popular queries (see {@link getPopularQueries}) and stores fresh results. A result
    * is not stored if a write happened while it was read. See docs/caching.md.
@@ -263,7 +256,6 @@ export class BaseRepository<
   }
 
   // ── optimistic locking ─────────────────────────────────────────────────────
-
   /**
    * Reads the row, computes changes with `updater(current)` and writes them under a version check,
    * reacting to a concurrent write as `options.strategy` says: `'fail-fast'`, `'retry'` (re-read,
@@ -292,7 +284,6 @@ export class BaseRepository<
   }
 
   // ── write coalescing ───────────────────────────────────────────────────────
-
   /**
    * {@link create}, written in one bulk INSERT with the other calls made within a few
    * milliseconds (see {@link WriteCoalescer}). Resolves to this caller's stored row, exactly as
@@ -314,8 +305,18 @@ export class BaseRepository<
     return this.coalescer.metrics();
   }
 
-  // ── transactions ───────────────────────────────────────────────────────────
+  // ── write-behind ───────────────────────────────────────────────────────────
+  /** {@link create}, queued on Redis for a `WriteBehindDrainer`: see docs/write-behind.md. */
+  enqueueCreate<O extends EnqueueOptions>(dto: C, options?: O): Promise<Enqueued<T, O>> {
+    return this.#built.writeBehind.create(dto, options ?? {}) as Promise<Enqueued<T, O>>;
+  }
 
+  /** {@link enqueueCreate} of an upsert on `writeBehind.conflictTarget`. */
+  enqueueUpsert<O extends EnqueueOptions>(dto: C, options?: O): Promise<Enqueued<T, O>> {
+    return this.#built.writeBehind.upsert(dto, options ?? {}) as Promise<Enqueued<T, O>>;
+  }
+
+  // ── transactions ───────────────────────────────────────────────────────────
   /**
    * Runs `work` in a transaction with this repository bound to it as `txRepo` (for several
    * repositories in one transaction, use `withTransaction` and bind each with `withManager`).
@@ -331,7 +332,6 @@ export class BaseRepository<
   }
 
   // ── raw queries ────────────────────────────────────────────────────────────
-
   /**
    * Runs one SQL statement with named `:param` placeholders, bound per dialect (`$1` or `?`), on
    * this repository's connection (inside `withManager(tx)`, in that transaction). Several
@@ -370,7 +370,6 @@ export class BaseRepository<
   }
 
   // ── events ─────────────────────────────────────────────────────────────────
-
   on<E extends RepositoryEventName>(
     event: E,
     listener: (payload: RepositoryEventMap<T>[E]) => void,

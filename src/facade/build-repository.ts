@@ -1,3 +1,4 @@
+import { CallContext } from './call-context';
 import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { adapterFor } from '../dialects/adapter-for';
 import { ConfigurationError } from '../errors';
@@ -18,17 +19,24 @@ import { setUpCache } from '../warming/cache-setup';
 import { CacheWarmer } from '../warming/cache-warmer';
 import type { PopularQuery } from '../warming/query-usage-tracker';
 import { rerunQuery } from '../warming/rerun-query';
+import { resolveWriteBehind } from '../write-behind/write-behind-config';
+import { WriteBehindProducer } from '../write-behind/write-behind-producer';
+import { registerWriteBehind } from '../write-behind/write-behind-targets';
 
 /** What a {@link BaseRepository} is built from: its context on the DataSource's manager, and its warmer. */
 export interface RepositoryBuild<T extends ObjectLiteral> {
   /** The working parts on the DataSource's own manager. */
   readonly context: RepositoryContext<T>;
+  /** Picks the context each call runs on (bound, an ambient transaction's, or `context`). */
+  readonly calls: CallContext<T>;
   /** Re-runs popular queries into the cache; present when the repository is cached. */
   readonly warmer?: CacheWarmer;
   /** Optimistic-locking defaults and metrics, the same on every manager. */
   readonly locking: LockingState;
   /** The `coalescer` option, or the repository's own, made on the first call with the defaults. */
   readonly coalescer: () => WriteCoalescer;
+  /** The `writeBehind` option's producer; without one, its calls reject with ConfigurationError. */
+  readonly writeBehind: Pick<WriteBehindProducer<T>, 'create' | 'upsert'>;
   /** The options as given, for those read at call time (`allowAdmin`). */
   readonly options: RepositoryOptions<T>;
 }
@@ -42,6 +50,8 @@ export function buildRepository<T extends ObjectLiteral>(
   dataSource: DataSource,
   target: EntityTarget<T>,
   options: RepositoryOptions<T>,
+  /** The repository being built, which a write-behind drainer is given to find its producer. */
+  repository: object,
 ): RepositoryBuild<T> {
   if (!options?.createDto || !options.updateDto) {
     throw new ConfigurationError('createDto and updateDto are required');
@@ -86,9 +96,20 @@ export function buildRepository<T extends ObjectLiteral>(
   const context = new RepositoryContext(parts, dataSource.manager);
   let own: WriteCoalescer | undefined;
   const coalescer = () => options.coalescer ?? (own ??= new WriteCoalescer());
-  if (!caching) return { context, locking, coalescer, options };
+  const producer =
+    options.writeBehind &&
+    new WriteBehindProducer(context, resolveWriteBehind(options.writeBehind));
+  if (producer) registerWriteBehind(repository, producer);
+  const refuse = () =>
+    Promise.reject(
+      new ConfigurationError(`${model.name}: the repository has no writeBehind option`),
+    );
+  const writeBehind = producer ?? { create: refuse, upsert: refuse };
+  const calls = new CallContext(context);
+  const built = { context, calls, locking, coalescer, writeBehind, options };
+  if (!caching) return built;
   const { cache, usage, settings, lock } = caching;
   const rerun = (query: PopularQuery) => rerunQuery(context, query);
   const warmer = new CacheWarmer(cache, usage, settings, lock, rerun);
-  return { context, warmer, locking, coalescer, options };
+  return { ...built, warmer };
 }

@@ -5,6 +5,7 @@ import type { DtoClass } from '../repository/dto-validator';
 import type { LockingConfig } from '../locking/locking-options';
 import type { RetryConfig } from '../transactions/retry-policy';
 import type { TenantConfig } from '../repository/tenant-scope';
+import type { WriteBehindConfig } from '../write-behind/write-behind-config';
 
 /** Options a repository is built with. Wrong options fail in the constructor. */
 export interface RepositoryOptions<T extends ObjectLiteral = ObjectLiteral> {
@@ -56,6 +57,14 @@ export interface RepositoryOptions<T extends ObjectLiteral = ObjectLiteral> {
    * Cost: nothing until `createBatched` is called.
    */
   readonly coalescer?: WriteCoalescer;
+  /**
+   * Durable write-behind on Redis Streams: `enqueueCreate` / `enqueueUpsert` append here, and a
+   * `WriteBehindDrainer` given this repository writes the entries. Checked in the constructor.
+   * See docs/write-behind.md.
+   * @default undefined (the enqueue calls throw ConfigurationError)
+   * Cost: nothing until an enqueue call.
+   */
+  readonly writeBehind?: WriteBehindConfig<T>;
   /**
    * Defaults for retrying `repo.transaction` on transient errors (deadlock, serialization
    * failure, lock wait timeout, `SQLITE_BUSY`, refused connection); a call's own `retry` fields

@@ -131,6 +131,8 @@ export declare class OrderRepository extends BaseRepository<
 }
 
 export declare const dataSource: DataSource;
+/** docs/write-behind.md's drainer. */
+export declare const drainer: import('../../src').WriteBehindDrainer;
 export declare const repo: EmployeeRepository;
 export declare const employees: EmployeeRepository;
 export declare const customers: CustomerRepository;

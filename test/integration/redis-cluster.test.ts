@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis, { type Cluster } from 'ioredis';
-import { LruCacheStore, RedisCacheStore, TieredCacheStore, type CacheRef } from '../../src';
+import {
+  LruCacheStore,
+  RedisCacheStore,
+  TieredCacheStore,
+  WriteBehindAppliedKeysMigration,
+  WriteBehindDrainer,
+  type CacheRef,
+} from '../../src';
+import { openDataSource } from '../support/data-sources';
+import { orderOf, WbOrder, WbOrderRepository } from '../support/wb-order';
 import { REDIS_AVAILABLE } from '../support/servers';
 
 const run = promisify(execFile);
@@ -101,6 +110,51 @@ const run = promisify(execFile);
       expect(tiered.metrics().errors + other.metrics().errors).toBe(0);
     } finally {
       await tiered.close();
+    }
+  });
+
+  it('write-behind: streams on several slots are drained, dead-lettered and answered over the cluster', async () => {
+    const [producerClient, drainerClient] = [await cluster(), await cluster()];
+    const db = await openDataSource('sqlite', [WbOrder]);
+    const runner = db.dataSource.createQueryRunner();
+    await new WriteBehindAppliedKeysMigration().up(runner);
+    await runner.release();
+    const repo = new WbOrderRepository(db.dataSource, {
+      writeBehind: { redis: producerClient, keyPrefix: 'wb:', shards: 4 },
+    });
+    const drainer = new WriteBehindDrainer({
+      redis: drainerClient,
+      repositories: [repo],
+      blockMs: 20,
+    });
+    try {
+      const slots = new Set<number>();
+      for (let n = 0; n < 4; n++) {
+        slots.add(Number(await producerClient.call('CLUSTER', 'KEYSLOT', `wb:{WbOrder:${n}}`)));
+      }
+      expect(slots.size).toBe(4);
+      // Entry 17 is refused by the database (NOT NULL) and entry 71 repeats entry 70's code.
+      for (let i = 0; i < 200; i++) {
+        await repo.enqueueCreate(orderOf(i), { idempotencyKey: `c-${i}` });
+      }
+      drainer.start();
+      const awaited = await repo.enqueueCreate(orderOf(1000), { awaitStored: true });
+      expect(awaited.code).toBe('o-1000');
+      for (let tries = 0; tries < 400; tries++) {
+        if ((await drainer.metrics()).entities.WbOrder!.pending === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await drainer.stop();
+      const rows = await db.dataSource.getRepository(WbOrder).count();
+      expect(rows).toBe(200 - 2 + 1);
+      const metrics = await drainer.metrics();
+      expect(metrics.entities.WbOrder).toMatchObject({ pending: 0, deadLetters: 2 });
+      const dead = (await drainer.deadLetters(repo)).map((l) => [l.idempotencyKey, l.code]);
+      expect(dead).toContainEqual(['c-17', 'NOT_NULL_VIOLATION']);
+      expect(dead.filter(([, code]) => code === 'UNIQUE_VIOLATION')).toHaveLength(1);
+    } finally {
+      await drainer.stop();
+      await db.dataSource.destroy();
     }
   });
 });
