@@ -129,11 +129,8 @@ export {
   DEFAULT_COALESCER_OPTIONS,
   type CoalescerOptions,
 } from './coalescing/coalescer-options';
-export type {
-  CoalescerMetrics,
-  HistogramSnapshot,
-  IndividualReason,
-} from './coalescing/coalescer-metrics';
+export type { CoalescerMetrics, IndividualReason } from './coalescing/coalescer-metrics';
+export type { HistogramSnapshot } from './coalescing/histogram';
 export type { CreateBatchedOptions } from './coalescing/batched-create';
 export type { WriteBehindConfig, WhenFull } from './write-behind/write-behind-config';
 export type {

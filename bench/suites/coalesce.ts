@@ -1,6 +1,6 @@
 import { type DataSource } from 'typeorm';
 import { BaseRepository, WriteCoalescer, type CoalescerOptions, type DialectName } from '../../src';
-import { histogramQuantile } from '../../src/coalescing/coalescer-metrics';
+import { histogramQuantile } from '../../src/coalescing/histogram';
 import { throughput, type Measurement, type ReportRow } from '../harness';
 import { openBenchDataSource } from '../dialects';
 import { benchEmployeeEntity, BenchCreateDto } from '../bench-employee';

@@ -1,4 +1,9 @@
-import { Histogram, type HistogramSnapshot } from '../coalescing/coalescer-metrics';
+import {
+  BATCH_ENTRIES_BOUNDS,
+  BATCH_TIME_MS_BOUNDS,
+  Histogram,
+  type HistogramSnapshot,
+} from '../coalescing/histogram';
 import { SignatureVariations } from '../coalescing/signature-variations';
 import type { StreamState } from './group-stream';
 
@@ -29,8 +34,6 @@ export interface WriteBehindMetrics {
   readonly entities: Readonly<Record<string, StreamState>>;
 }
 
-const ENTRIES_BOUNDS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
-const TIME_BOUNDS = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 const RATE_WINDOW_S = 10;
 
 /** The drainer's counters, kept in process. */
@@ -42,8 +45,8 @@ export class DrainerStats {
   batches = 0;
   failedBatches = 0;
   readonly signatures = new SignatureVariations();
-  readonly #entriesPerBatch = new Histogram(ENTRIES_BOUNDS);
-  readonly #batchTime = new Histogram(TIME_BOUNDS);
+  readonly #entriesPerBatch = new Histogram(BATCH_ENTRIES_BOUNDS);
+  readonly #batchTime = new Histogram(BATCH_TIME_MS_BOUNDS);
   readonly #errors = new Map<string, number>();
   /** Entries stored per whole second, for the last {@link RATE_WINDOW_S} seconds. */
   readonly #perSecond = new Map<number, number>();

@@ -169,9 +169,11 @@ describe.each(DIALECTS)('ambient transactions on %s', (dialect) => {
         db.dataSource,
         async (own) => {
           expect(await session(own)).not.toBe(await session(outer));
-          await employees.create(dto('audit'));
+          // The audit row goes to another table: a row or an index gap the open transaction
+          // holds would make this one wait for it while it waits for this one (see the guide).
+          await notes.create({ id: randomUUID(), text: 'audit' });
           // The open transaction's row is not visible here.
-          expect(await employees.count()).toBe(1);
+          expect(await employees.count()).toBe(0);
         },
         { propagation: 'requires-new' },
       );
@@ -185,7 +187,7 @@ describe.each(DIALECTS)('ambient transactions on %s', (dialect) => {
       return;
     }
     await expect(run).rejects.toThrow('outer fails');
-    expect((await stored()).employees).toEqual(['audit']);
+    expect(await stored()).toEqual({ employees: [], notes: ['audit'] });
   });
 
   it("'mandatory' refuses to run outside a transaction, before any SQL, and joins inside one", async () => {

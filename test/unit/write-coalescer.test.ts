@@ -1,10 +1,6 @@
 import { WriteCoalescer, type BatchSink, type Settled } from '../../src';
-import {
-  CoalescerStats,
-  Histogram,
-  histogramQuantile,
-  MAX_TRACKED_SIGNATURES,
-} from '../../src/coalescing/coalescer-metrics';
+import { CoalescerStats, MAX_TRACKED_SIGNATURES } from '../../src/coalescing/coalescer-metrics';
+import { Histogram, histogramQuantile } from '../../src/coalescing/histogram';
 
 /**
  * An in-memory sink: records what it was given, answers each payload with itself, fails payloads
