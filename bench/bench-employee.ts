@@ -39,3 +39,19 @@ export class BenchCreateDto {
 export class BenchUpdateDto {
   @IsOptional() @IsInt() salary?: number;
 }
+
+const DEPARTMENTS = ['eng', 'ops', 'sales', 'research'];
+
+/**
+ * The `i`-th employee a single-row suite writes; `tag` keeps the emails of two cases apart.
+ * Negative `i` (a warm-up call) spells like its absolute value.
+ */
+export function benchEmployeeRow(i: number, tag = 'e'): BenchCreateDto {
+  const k = Math.abs(i);
+  return {
+    name: `Employee ${k}`,
+    email: `${tag}${k}@example.com`,
+    department: DEPARTMENTS[k % 4]!,
+    salary: 30_000 + (k % 100) * 1000,
+  };
+}

@@ -3,20 +3,12 @@ import { BaseRepository, WriteCoalescer, type CoalescerOptions, type DialectName
 import { histogramQuantile } from '../../src/coalescing/histogram';
 import { throughput, type Measurement, type ReportRow } from '../harness';
 import { openBenchDataSource } from '../dialects';
-import { benchEmployeeEntity, BenchCreateDto } from '../bench-employee';
+import { benchEmployeeEntity, BenchCreateDto, benchEmployeeRow } from '../bench-employee';
 
 const BenchRow = benchEmployeeEntity('bench_coalesced', { uniqueEmail: true });
 type BenchRow = InstanceType<typeof BenchRow>;
 const CreateDto = BenchCreateDto;
 type CreateDto = BenchCreateDto;
-
-const DEPARTMENTS = ['eng', 'ops', 'sales', 'research'];
-const row = (tag: string, i: number) => ({
-  name: `Employee ${i}`,
-  email: `${tag}${i}@example.com`,
-  department: DEPARTMENTS[i % 4]!,
-  salary: 30_000 + (i % 100) * 1000,
-});
 
 /** Concurrent producers, as request handlers are. */
 const PRODUCERS = 64;
@@ -31,7 +23,7 @@ function rawInsert(ds: DataSource, dialect: DialectName) {
   const columns = ['name', 'email', 'department', 'salary', 'version', 'createdAt', 'updatedAt']
     .map(q)
     .join(', ');
-  return async (values: ReturnType<typeof row>[]) => {
+  return async (values: BenchCreateDto[]) => {
     const fields = values.map((v) => [v.name, v.email, v.department, v.salary]);
     if (dialect === 'postgres') {
       const arrays = [0, 1, 2, 3].map((k) => fields.map((f) => f[k]));
@@ -59,10 +51,10 @@ function rawInsert(ds: DataSource, dialect: DialectName) {
  * throughput bounds what `createBatched` can reach for the same load on the same machine.
  */
 function bareCoalescer(
-  write: (values: ReturnType<typeof row>[]) => Promise<unknown>,
+  write: (values: BenchCreateDto[]) => Promise<unknown>,
   { maxBatchSize, maxWaitMs }: CoalescerOptions,
-): (value: ReturnType<typeof row>) => Promise<void> {
-  let queue: { value: ReturnType<typeof row>; done: () => void; fail: (e: unknown) => void }[] = [];
+): (value: BenchCreateDto) => Promise<void> {
+  let queue: { value: BenchCreateDto; done: () => void; fail: (e: unknown) => void }[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     clearTimeout(timer);
@@ -183,16 +175,16 @@ export async function coalesceSuite(dialect: DialectName, n: number): Promise<Re
   };
 
   const plain = repository();
-  const create = measured((tag, i) => plain.create(row(tag, i)));
+  const create = measured((tag, i) => plain.create(benchEmployeeRow(i, tag)));
   const coalescer = new WriteCoalescer();
   const batchedRepo = repository(coalescer);
-  const batched = measured((tag, i) => batchedRepo.createBatched(row(tag, i)));
+  const batched = measured((tag, i) => batchedRepo.createBatched(benchEmployeeRow(i, tag)));
   const insert = rawInsert(ds, dialect);
   const bare = bareCoalescer(insert, coalescer.options);
-  const bound = measured((tag, i) => bare(row(tag, i)));
+  const bound = measured((tag, i) => bare(benchEmployeeRow(i, tag)));
   // References: the same full groups of 64, one statement at a time, without the coalescer.
   const group = (tag: string, k: number) =>
-    Array.from({ length: PRODUCERS }, (_, j) => row(tag, k * PRODUCERS + j));
+    Array.from({ length: PRODUCERS }, (_, j) => benchEmployeeRow(k * PRODUCERS + j, tag));
   const bulk = new SerialTally();
   const raw = new SerialTally();
   for (let r = 0; r < rounds; r++) {
@@ -219,7 +211,7 @@ export async function coalesceSuite(dialect: DialectName, n: number): Promise<Re
     const options: Partial<CoalescerOptions> = { maxBatchSize, maxWaitMs };
     const swept = new WriteCoalescer(options);
     const repo = repository(swept);
-    const sweep = measured((tag, i) => repo.createBatched(row(tag, i)));
+    const sweep = measured((tag, i) => repo.createBatched(benchEmployeeRow(i, tag)));
     for (let r = 0; r < rounds; r++) await sweep.round();
     await swept.close();
     const label = `createBatched() maxBatchSize ${maxBatchSize}, maxWaitMs ${maxWaitMs}`;

@@ -2,7 +2,12 @@ import { In, LessThan, type DataSource } from 'typeorm';
 import { adapterFor, BaseRepository, type DialectName } from '../../src';
 import { measureInTurns, type ReportRow } from '../harness';
 import { openBenchDataSource } from '../dialects';
-import { benchEmployeeEntity, BenchCreateDto, BenchUpdateDto } from '../bench-employee';
+import {
+  benchEmployeeEntity,
+  BenchCreateDto,
+  BenchUpdateDto,
+  benchEmployeeRow,
+} from '../bench-employee';
 import { orderedListRows } from './ordered-list';
 
 const BenchEmployee = benchEmployeeEntity('bench_employees');
@@ -11,14 +16,6 @@ const CreateDto = BenchCreateDto;
 type CreateDto = BenchCreateDto;
 const UpdateDto = BenchUpdateDto;
 type UpdateDto = BenchUpdateDto;
-
-const DEPARTMENTS = ['eng', 'ops', 'sales', 'research'];
-const row = (i: number) => ({
-  name: `Employee ${i}`,
-  email: `e${i}@example.com`,
-  department: DEPARTMENTS[Math.abs(i) % 4]!,
-  salary: 30_000 + (Math.abs(i) % 100) * 1000,
-});
 
 /**
  * Single-row CRUD against TypeORM's Repository (`save`, `findOneBy`, `find`, `update`) and
@@ -43,7 +40,7 @@ export async function crudSuite(dialect: DialectName, n: number): Promise<Report
   const { returning } = adapterFor(ds).capabilities;
   const selectById = `SELECT * FROM ${q('bench_employees')} WHERE ${q('id')} = ${p(1)}`;
   let created = 0;
-  const fresh = () => row(3 * n + created++);
+  const fresh = () => benchEmployeeRow(3 * n + created++);
   const [save, raw, create] = await measureInTurns([
     { name: 'TypeORM save()', count: n, op: () => typeorm.save(typeorm.create(fresh())) },
     {

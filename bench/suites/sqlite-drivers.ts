@@ -3,20 +3,17 @@ import { IsOptional, IsString } from 'class-validator';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { BaseRepository, dataSourceOptionsFromUrl, type DialectName } from '../../src';
 import { hasNodeSqlite3Driver } from '../../src/compat/typeorm-versions';
-import { benchEmployeeEntity, BenchCreateDto, BenchUpdateDto } from '../bench-employee';
+import {
+  benchEmployeeEntity,
+  BenchCreateDto,
+  BenchUpdateDto,
+  benchEmployeeRow,
+} from '../bench-employee';
 import { measure, timed, type Measurement, type ReportRow } from '../harness';
 import { BenchOrder, order, OrderDto } from './bulk';
 
 const BenchEmployee = benchEmployeeEntity('bench_employees');
 type BenchEmployee = InstanceType<typeof BenchEmployee>;
-
-const DEPARTMENTS = ['eng', 'ops', 'sales', 'research'];
-const row = (i: number) => ({
-  name: `Employee ${i}`,
-  email: `e${i}@example.com`,
-  department: DEPARTMENTS[Math.abs(i) % 4]!,
-  salary: 30_000 + (Math.abs(i) % 100) * 1000,
-});
 
 class OrderNoteDto {
   @IsOptional() @IsString() note?: string | null;
@@ -67,7 +64,7 @@ async function runDriver(
   const label = synchronous ? `${driver}, synchronous=${synchronous}` : driver;
   const name = (what: string) => `${what} (${label})`;
   const out: Measurement[] = [];
-  out.push(await measure(name('repo.create()'), n, (i) => repo.create(row(i + 100))));
+  out.push(await measure(name('repo.create()'), n, (i) => repo.create(benchEmployeeRow(i + 100))));
   const ids = (await repo.list({ limit: n })).map((e) => e.id);
   const id = (i: number) => ids[Math.abs(i) % ids.length]!;
   out.push(await measure(name('repo.findById()'), n, (i) => repo.findById(id(i))));

@@ -9,18 +9,10 @@ import {
 } from '../../src';
 import { throughput, type Measurement, type ReportRow } from '../harness';
 import { openBenchDataSource } from '../dialects';
-import { benchEmployeeEntity, BenchCreateDto } from '../bench-employee';
+import { benchEmployeeEntity, BenchCreateDto, benchEmployeeRow } from '../bench-employee';
 
 const BenchRow = benchEmployeeEntity('bench_write_behind', { uniqueEmail: true });
 type BenchRow = InstanceType<typeof BenchRow>;
-
-const DEPARTMENTS = ['eng', 'ops', 'sales', 'research'];
-const row = (tag: string, i: number) => ({
-  name: `Employee ${i}`,
-  email: `${tag}${i}@example.com`,
-  department: DEPARTMENTS[i % 4]!,
-  salary: 30_000 + (i % 100) * 1000,
-});
 
 /** Concurrent producers, as request handlers are. */
 const PRODUCERS = 64;
@@ -70,13 +62,13 @@ export async function writeBehindSuite(dialect: DialectName, n: number): Promise
   try {
     const perProducer = Math.max(1, Math.floor(n / PRODUCERS));
     const create = await producers(`create() ×${PRODUCERS}`, perProducer, (i) =>
-      repo.create(row('c', i)),
+      repo.create(benchEmployeeRow(i, 'c')),
     );
     const batched = await producers(`createBatched() ×${PRODUCERS}`, perProducer, (i) =>
-      repo.createBatched(row('b', i)),
+      repo.createBatched(benchEmployeeRow(i, 'b')),
     );
     const enqueue = await producers(`enqueueCreate() ×${PRODUCERS}`, perProducer, (i) =>
-      repo.enqueueCreate(row('q', i)),
+      repo.enqueueCreate(benchEmployeeRow(i, 'q')),
     );
     rows.push({ dialect, measurement: create });
     rows.push({ dialect, measurement: batched, baseline: create });
@@ -96,7 +88,7 @@ export async function writeBehindSuite(dialect: DialectName, n: number): Promise
     const bulkStart = process.hrtime.bigint();
     for (let start = 0; start < queued; start += batchSize) {
       const batch = Array.from({ length: Math.min(batchSize, queued - start) }, (_, k) =>
-        row('k', start + k),
+        benchEmployeeRow(start + k, 'k'),
       );
       await repo.bulkCreate(batch, { batchSize });
     }

@@ -18,17 +18,10 @@ import {
   Employee,
   EmployeeRepository,
   ensureSalaryCheck,
+  person,
   storedEmployees,
-  type CreateEmployeeDto,
 } from '../support/employee';
 import { REDIS_AVAILABLE, REDIS_URL, TARGETS } from '../support/servers';
-
-const person = (i: number, extra: Partial<CreateEmployeeDto> = {}): CreateEmployeeDto => ({
-  name: `Pérson ${i} 名`,
-  email: `p${i}@example.com`,
-  salary: 1000 + i,
-  ...extra,
-});
 
 (REDIS_AVAILABLE ? describe.each(TARGETS) : describe.skip.each(TARGETS))(
   'write-behind drainer on %s',

@@ -9,15 +9,8 @@ import {
 } from '../../src';
 import { uniquePrefix } from '../support/cache-stores';
 import { openDataSource, type TestDataSource } from '../support/data-sources';
-import { Employee, EmployeeRepository, type CreateEmployeeDto } from '../support/employee';
+import { Employee, EmployeeRepository, person, type CreateEmployeeDto } from '../support/employee';
 import { REDIS_AVAILABLE, REDIS_URL } from '../support/servers';
-
-const person = (i: number, extra: Partial<CreateEmployeeDto> = {}): CreateEmployeeDto => ({
-  name: `Pérson ${i} 名`,
-  email: `p${i}@example.com`,
-  salary: 1000 + i,
-  ...extra,
-});
 
 /** A stream's entries as XRANGE gives them, fields as a map. */
 async function entries(redis: Redis, key: string): Promise<[string, Map<string, string>][]> {
@@ -46,6 +39,11 @@ async function entries(redis: Redis, key: string): Promise<[string, Map<string, 
   beforeEach(() => {
     prefix = uniquePrefix();
   });
+  /** `count` new entries of `stream`, read for consumer `c` of group `g`. */
+  async function readGroup(stream: string, count: number) {
+    const read = await redis.xreadgroup('GROUP', 'g', 'c', 'COUNT', count, 'STREAMS', stream, '>');
+    return read as [string, [string, string[]][]][];
+  }
   afterEach(async () => {
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -149,16 +147,7 @@ async function entries(redis: Redis, key: string): Promise<[string, Map<string, 
 
     // A consumer group reads two and acknowledges one: one slot frees, the unacknowledged stays.
     await redis.xgroup('CREATE', stream, 'g', '0');
-    const read = (await redis.xreadgroup(
-      'GROUP',
-      'g',
-      'c',
-      'COUNT',
-      2,
-      'STREAMS',
-      stream,
-      '>',
-    )) as [string, [string, string[]][]][];
+    const read = await readGroup(stream, 2);
     const [first, second] = read[0]![1];
     await redis.xack(stream, 'g', first![0]);
     const fourth = await repo.enqueueCreate(person(3));
@@ -183,16 +172,7 @@ async function entries(redis: Redis, key: string): Promise<[string, Map<string, 
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(settled).toBe(false);
     expect(await redis.xlen(stream)).toBe(2);
-    const read = (await redis.xreadgroup(
-      'GROUP',
-      'g',
-      'c',
-      'COUNT',
-      1,
-      'STREAMS',
-      stream,
-      '>',
-    )) as [string, [string, string[]][]][];
+    const read = await readGroup(stream, 1);
     await redis.xack(stream, 'g', read[0]![1][0]![0]);
     const receipt = await waiting;
     expect((await entries(redis, stream)).map(([id]) => id).at(-1)).toBe(receipt.entryId);

@@ -98,6 +98,11 @@ export class UpdateEmployeeDto {
   active?: boolean;
 }
 
+/** The `i`-th employee a test creates, with non-ASCII text; `extra` overrides its fields. */
+export function person(i: number, extra: Partial<CreateEmployeeDto> = {}): CreateEmployeeDto {
+  return { name: `Pérson ${i} 名`, email: `p${i}@example.com`, salary: 1000 + i, ...extra };
+}
+
 export class EmployeeRepository extends BaseRepository<
   Employee,
   CreateEmployeeDto,
